@@ -1,0 +1,195 @@
+import db from '@adonisjs/lucid/services/db'
+import type { Logger } from '@adonisjs/core/logger'
+import { dispatchConfig } from '#config/dispatch'
+import { Dispatcher } from '#dispatch/pipeline/dispatcher'
+import type { DispatchPorts } from '#dispatch/pipeline/ports'
+import { InProcessQueue } from '#dispatch/queue/in_process_queue'
+import { BullMqQueue } from '#dispatch/queue/bullmq_queue'
+import { dispatchJobId, type JobData, type JobName, type JobQueue } from '#dispatch/queue/job_queue'
+import { sqlTime } from '#dispatch/pipeline/order_transitions'
+import { DateTime } from 'luxon'
+import type { UnifiedStatus } from '#sdk/status'
+import { dbTimeIso } from '#services/db_time'
+
+/** Unmatched callbacks are retried this long, then closed. */
+const UNMATCHED_GIVE_UP_MS = 10 * 60_000
+/** How often stored but unapplied callbacks are retried. */
+const WEBHOOK_RETRY_MS = 3000
+/** How often a worker looks for deliveries whose carrier went quiet. */
+const POLL_SWEEP_MS = 30_000
+
+/**
+ * One per process: the job queue (in-process, or BullMQ when REDIS_URL is set)
+ * and the dispatcher that consumes it. Web processes enqueue; worker processes
+ * (or the single embedded process) also consume.
+ */
+export class DispatchRuntime {
+  readonly queue: JobQueue
+  readonly dispatcher: Dispatcher
+  #pollTimer: NodeJS.Timeout | null = null
+  #webhookTimer: NodeJS.Timeout | null = null
+  #working = false
+
+  constructor(
+    ports: DispatchPorts,
+    private logger: Logger,
+    nodeId: string
+  ) {
+    const onError = (error: unknown, job: { name: JobName; data: JobData }) =>
+      this.logger.error(
+        { err: error, job: job.name, orderId: job.data.orderId },
+        'dispatch job failed'
+      )
+    this.queue = dispatchConfig.redisUrl
+      ? new BullMqQueue(dispatchConfig.redisUrl, dispatchConfig.queueName, onError)
+      : new InProcessQueue(onError)
+    this.dispatcher = new Dispatcher(ports, this.queue, logger, {
+      nodeId,
+      maxAttempts: dispatchConfig.maxAttempts,
+      reassignTipBumpFen: dispatchConfig.reassignTipBumpFen,
+    })
+  }
+
+  get working() {
+    return this.#working
+  }
+
+  /** Starts consuming jobs, then re-queues whatever a previous process left unfinished. */
+  async startWorker() {
+    if (this.#working) return
+    this.#working = true
+    await this.queue.process(
+      {
+        'dispatch-order': ({ orderId }) => this.dispatcher.dispatchOrder(orderId),
+        'accept-timeout': ({ orderId, attemptNo }) =>
+          this.dispatcher.acceptTimeout(orderId, attemptNo!),
+        'poll-status': ({ orderId }) => this.dispatcher.pollStatus(orderId),
+      },
+      { concurrency: dispatchConfig.concurrency }
+    )
+    const recovered = await this.dispatcher.recover({ includeNew: dispatchConfig.onIntake })
+    await this.#applyUnprocessedWebhooks()
+    if (recovered.orders || recovered.timeouts)
+      this.logger.info(recovered, 'resumed unfinished dispatch work')
+    this.#pollTimer = setInterval(
+      () => void this.#sweepSilentDeliveries().catch(() => {}),
+      POLL_SWEEP_MS
+    )
+    this.#pollTimer.unref()
+    this.#webhookTimer = setInterval(
+      () => void this.#applyUnprocessedWebhooks().catch(() => {}),
+      WEBHOOK_RETRY_MS
+    )
+    this.#webhookTimer.unref()
+  }
+
+  async enqueueOrders(orderIds: number[]) {
+    await this.queue.addBulk(
+      orderIds.map((orderId) => ({
+        name: 'dispatch-order' as const,
+        data: { orderId },
+        options: { jobId: dispatchJobId(orderId) },
+      }))
+    )
+  }
+
+  /**
+   * Applies stored carrier callbacks to their orders and marks them processed.
+   * Events for a delivery the hub does not know yet (the callback outran the
+   * carrier's answer to our create call) stay unprocessed and are retried by the
+   * sweep; after UNMATCHED_GIVE_UP_MS they are closed as unmatched.
+   */
+  async applyWebhookEvents(
+    accountId: number,
+    events: {
+      id: number
+      eventId: string
+      carrierOrderId: string
+      status: string
+      carrierStatus: string
+      occurredAt: string
+      receivedAt?: string
+    }[]
+  ) {
+    const applied = await this.dispatcher.applyCarrierEvents(
+      accountId,
+      events.map((event) => ({ ...event, status: event.status as UnifiedStatus }))
+    )
+    const stale = Date.now() - UNMATCHED_GIVE_UP_MS
+    const done = events.filter(
+      (event) =>
+        applied.has(event.carrierOrderId) ||
+        (event.receivedAt && Date.parse(event.receivedAt) < stale)
+    )
+    if (done.length > 0) {
+      await db
+        .from('carrier_webhook_events')
+        .whereIn(
+          'id',
+          done.map((e) => e.id)
+        )
+        .update({ processed_at: sqlTime() })
+    }
+  }
+
+  async stop() {
+    if (this.#pollTimer) clearInterval(this.#pollTimer)
+    if (this.#webhookTimer) clearInterval(this.#webhookTimer)
+    await this.queue.close()
+  }
+
+  /** Callbacks stored while no process was applying them (crash between store and apply). */
+  async #applyUnprocessedWebhooks() {
+    const rows = await db
+      .from('carrier_webhook_events')
+      .whereNull('processed_at')
+      // Fresh events are being applied by the process that received them.
+      .where('received_at', '<', sqlTime(DateTime.utc().minus({ seconds: 2 })))
+      .orderBy('id')
+      .limit(10_000)
+      .select(
+        'id',
+        'carrier_account_id',
+        'event_id',
+        'carrier_order_id',
+        'status',
+        'carrier_status',
+        'occurred_at',
+        'received_at'
+      )
+    const byAccount = new Map<number, typeof rows>()
+    for (const row of rows) {
+      const list = byAccount.get(Number(row.carrier_account_id)) ?? []
+      list.push(row)
+      byAccount.set(Number(row.carrier_account_id), list)
+    }
+    for (const [accountId, list] of byAccount) {
+      await this.applyWebhookEvents(
+        accountId,
+        list.map((row) => ({
+          id: Number(row.id),
+          eventId: row.event_id,
+          carrierOrderId: row.carrier_order_id,
+          status: row.status,
+          carrierStatus: row.carrier_status,
+          occurredAt: dbTimeIso(row.occurred_at),
+          receivedAt: dbTimeIso(row.received_at),
+        }))
+      )
+    }
+  }
+
+  /** The polling fallback: ask carriers about deliveries they have been silent on. */
+  async #sweepSilentDeliveries() {
+    const quietSince = sqlTime(DateTime.utc().minus({ seconds: dispatchConfig.statusPollAfterS }))
+    const rows = await db
+      .from('orders')
+      .whereIn('status', ['accepted', 'arrived_at_store', 'picked_up', 'delivering'])
+      .where('updated_at', '<', quietSince)
+      .select('id')
+      .limit(500)
+    await this.queue.addBulk(
+      rows.map((row) => ({ name: 'poll-status' as const, data: { orderId: Number(row.id) } }))
+    )
+  }
+}
