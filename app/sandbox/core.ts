@@ -135,6 +135,7 @@ export class SandboxCore {
   #notify(record: DeliveryRecord, at: Date): void {
     const { delivery } = record
     const eventSeq = ++record.eventSeq
+    record.lastPushMs = Math.max(this.clock.wallNow().getTime(), record.lastPushMs + 1_000)
     const tally = this.recorder.tally(delivery.carrier)
     if (eventSeq > 1) tally.deliveries.transitions++
     const emulator = this.emulators.get(delivery.carrier)
@@ -170,7 +171,7 @@ export class SandboxCore {
           ? emulator.callback(delivery, account, at, {
               eventSeq,
               forgeSignature: forged,
-              sentAt: this.clock.wallNow(),
+              sentAt: new Date(record.lastPushMs),
             })
           : null
     } catch (error) {

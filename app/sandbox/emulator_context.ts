@@ -94,6 +94,7 @@ export function createEmulatorContext(core: SandboxCore): EmulatorContext {
         replans: 0,
         ridersUsed: 0,
         eventSeq: 0,
+        lastPushMs: 0,
         leg: null,
       }
       core.deliveries.add(record)

@@ -335,7 +335,8 @@ export class SfSameCityEmulator implements CarrierEmulator {
           }
         : {}),
       ...(code === 2 ? { cancel_reason: delivery.cancellation?.reason ?? '' } : {}),
-      push_time: unix(at),
+      // Carriers stamp pushes with their real clock, not the sandbox's fast one.
+      push_time: unix(options.sentAt ?? at),
     })
     const key = (account.credentials.dev_key ?? '') + (options.forgeSignature ? '-forged' : '')
     const separator = account.callbackUrl.includes('?') ? '&' : '?'

@@ -347,7 +347,8 @@ export class ShansongEmulator implements CarrierEmulator {
       orderNo: String(delivery.extra.thirdOrderNo ?? ''),
       status: status[0],
       statusDesc: status[1],
-      updateTime: beijing(at),
+      // Carriers stamp pushes with their real clock, not the sandbox's fast one.
+      updateTime: beijing(options.sentAt ?? at),
       ...(courier ? { courier } : {}),
       ...(delivery.cancellation ? { abortReason: delivery.cancellation.reason } : {}),
     })

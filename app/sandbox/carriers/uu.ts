@@ -303,7 +303,8 @@ export class UuEmulator implements CarrierEmulator {
         .update(`${delivery.carrierOrderId}:${options.eventSeq}`)
         .digest('hex')
         .slice(0, 16),
-      timestamp: String(at.getTime()),
+      // Carriers stamp pushes with their real clock, not the sandbox's fast one.
+      timestamp: String((options.sentAt ?? at).getTime()),
       order_code: delivery.carrierOrderId,
       origin_id: String(delivery.extra.originId ?? ''),
       state,

@@ -32,6 +32,13 @@ export interface DeliveryRecord {
   ridersUsed: number
   /** Status callbacks produced so far (the emulator's eventSeq). */
   eventSeq: number
+  /**
+   * Wall-clock time stamped on the last callback. Carriers stamp pushes with their
+   * real clock at one-second resolution; a fast sandbox can make several changes in
+   * one real second, so each push is stamped at least a second after the previous
+   * (distinct events keep distinct times, as they would at real speed).
+   */
+  lastPushMs: number
   /** Where the rider is heading, for positions between steps (null: no rider or not moving). */
   leg: RiderLeg | null
 }

@@ -20,6 +20,7 @@ import {
   type CallbackReceiver,
 } from '#tests/functional/sandbox/support/callback_receiver'
 import { startTestSandbox } from '#tests/functional/sandbox/support/sandbox_setup'
+import { assertOnHubClock } from '#tests/functional/carriers/support/hub_clock'
 
 const DADA_DIR = fileURLToPath(new URL('../../../plugins/dada/', import.meta.url))
 
@@ -119,6 +120,7 @@ test.group('Carriers | dada plugin against the sandbox', (group) => {
       .filter((state) => state !== 'delivering')
       .map((state) => DADA_PUSH[state])
     const events = await verified(acct.id)
+    assertOnHubClock(assert, events)
     assert.deepEqual(
       events.map((event) => `${event.carrierStatus}:${event.status}`),
       expected

@@ -21,6 +21,7 @@ import {
   type CallbackReceiver,
 } from '#tests/functional/sandbox/support/callback_receiver'
 import { startTestSandbox } from '#tests/functional/sandbox/support/sandbox_setup'
+import { assertOnHubClock } from '#tests/functional/carriers/support/hub_clock'
 
 const FENGNIAO_DIR = fileURLToPath(new URL('../../../plugins/fengniao/', import.meta.url))
 const { accountKey: APP_ID, credentials: CREDENTIALS } = FENGNIAO_SANDBOX_ACCOUNT
@@ -128,6 +129,7 @@ test.group('Carriers | fengniao plugin against the sandbox', (group) => {
       if (push) expected.push(push)
     }
     const events = await verified(acct.id, created.carrierOrderId)
+    assertOnHubClock(assert, events)
     assert.deepEqual(
       events.map((event) => `${event.carrierStatus}:${event.status}`),
       expected

@@ -20,6 +20,7 @@ import {
   type CallbackReceiver,
 } from '#tests/functional/sandbox/support/callback_receiver'
 import { startTestSandbox } from '#tests/functional/sandbox/support/sandbox_setup'
+import { assertOnHubClock } from '#tests/functional/carriers/support/hub_clock'
 
 const MEITUAN_DIR = fileURLToPath(new URL('../../../plugins/meituan/', import.meta.url))
 const HOOK_PATH = '/api/v1/webhooks/acct-meituan'
@@ -122,6 +123,7 @@ test.group('Carriers | meituan plugin against the sandbox', (group) => {
       '50:delivered',
     ]
     const events = await verified(acct.id, created.carrierOrderId)
+    assertOnHubClock(assert, events)
     assert.deepEqual(
       events.map((event) => `${event.carrierStatus}:${event.status}`),
       expected

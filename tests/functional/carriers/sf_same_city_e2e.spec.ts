@@ -21,6 +21,7 @@ import {
   type ReceivedCallback,
 } from '#tests/functional/sandbox/support/callback_receiver'
 import { startTestSandbox } from '#tests/functional/sandbox/support/sandbox_setup'
+import { assertOnHubClock } from '#tests/functional/carriers/support/hub_clock'
 
 const SF_DIR = fileURLToPath(new URL('../../../plugins/sf_same_city/', import.meta.url))
 const CARRIER = 'sf_same_city'
@@ -130,6 +131,7 @@ test.group('Carriers | sf_same_city plugin against the sandbox', (group) => {
     const plan = sandbox.control.delivery(CARRIER, created.carrierOrderId)!.plan
     const expected = plan.map((step) => SF_PUSH[step.state]).filter((push) => push !== null)
     const events = await verified(acct)
+    assertOnHubClock(assert, events)
     assert.deepEqual(
       events.map((event) => `${event.carrierStatus}:${event.status}`),
       expected

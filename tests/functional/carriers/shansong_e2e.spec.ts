@@ -21,6 +21,7 @@ import {
   type ReceivedCallback,
 } from '#tests/functional/sandbox/support/callback_receiver'
 import { startTestSandbox } from '#tests/functional/sandbox/support/sandbox_setup'
+import { assertOnHubClock } from '#tests/functional/carriers/support/hub_clock'
 
 const SHANSONG_DIR = fileURLToPath(new URL('../../../plugins/shansong/', import.meta.url))
 const CARRIER = 'shansong'
@@ -128,6 +129,7 @@ test.group('Carriers | shansong plugin against the sandbox', (group) => {
       .map((state) => SHANSONG_PUSH[state])
       .filter((push) => push !== null)
     const events = await verified(acct)
+    assertOnHubClock(assert, events)
     assert.deepEqual(
       events.map((event) => `${event.carrierStatus}:${event.status}`),
       expected

@@ -21,6 +21,7 @@ import {
   type ReceivedCallback,
 } from '#tests/functional/sandbox/support/callback_receiver'
 import { startTestSandbox } from '#tests/functional/sandbox/support/sandbox_setup'
+import { assertOnHubClock } from '#tests/functional/carriers/support/hub_clock'
 
 const UU_DIR = fileURLToPath(new URL('../../../plugins/uu/', import.meta.url))
 const CARRIER = 'uu'
@@ -121,6 +122,7 @@ test.group('Carriers | uu plugin against the sandbox', (group) => {
     const plan = sandbox.control.delivery(CARRIER, created.carrierOrderId)!.plan
     const expected = ['waiting', ...plan.map((step) => step.state)].map((state) => UU_PUSH[state])
     const events = await verified(acct)
+    assertOnHubClock(assert, events)
     assert.deepEqual(
       events.map((event) => `${event.carrierStatus}:${event.status}`),
       expected
