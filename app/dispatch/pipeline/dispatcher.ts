@@ -19,7 +19,7 @@ import {
 } from '#dispatch/pipeline/order_facts'
 import { isTerminal, rankOf } from '#dispatch/pipeline/status_machine'
 import type { OrderStatus } from '#services/order_status'
-import { dbTimeMillis } from '#services/db_time'
+import { dbTimeIso, dbTimeMillis } from '#services/db_time'
 import { CarrierError } from '#sdk/errors'
 
 export interface DispatcherOptions {
@@ -59,6 +59,12 @@ const LEASE_RETRY_MS = 3000
 
 /** Attempt states in which the carrier may still hold the delivery. */
 const LIVE_ATTEMPT_STATES = ['creating', 'awaiting_accept', 'accepted']
+
+/** The carrier has a rider on it (accepted or further along). */
+const isTakenBy = (event: StatusEvent) =>
+  rankOf(event.status) >= rankOf('accepted') && !isDropped(event)
+
+const isDropped = (event: StatusEvent) => event.status === 'cancelled' || event.status === 'failed'
 
 function affected(result: unknown) {
   return Number(Array.isArray(result) ? result[0] : result)
@@ -122,6 +128,10 @@ export class Dispatcher {
     try {
       const fresh = await this.#attempt(orderId, attemptNo)
       if (!fresh || fresh.state !== 'awaiting_accept') return
+      // Under load an acceptance can wait in the carrier's callback queue, or in ours,
+      // past the timeout. Cancelling then would drop a rider already on the way (and
+      // cost a fee): ask first, and keep a delivery the carrier holds.
+      if (await this.#acceptedMeanwhile(fresh)) return
       const letGo = await this.#abandonAttempt(fresh, 'timed_out', 'no rider accepted in time')
       if (!letGo) {
         // The carrier would not cancel: it may well have a rider on the way and its
@@ -787,6 +797,53 @@ export class Dispatcher {
     }
     await this.#endAttempt(attempt, state, reason, { cancel_fee_fen: feeFen })
     return true
+  }
+
+  /**
+   * True when the carrier took the delivery after all: an acceptance is among the
+   * stored callbacks not applied yet, or the carrier's own status says so. The events
+   * are applied (the attempt becomes `accepted`). A carrier that cannot be asked, or
+   * that reports a cancellation, leaves the decision to the cancel call.
+   */
+  async #acceptedMeanwhile(attempt: AttemptRow): Promise<boolean> {
+    if (!attempt.carrier_order_id) return false
+    const stored = await db
+      .from('carrier_webhook_events')
+      .where({
+        carrier_account_id: attempt.carrier_account_id,
+        carrier_order_id: attempt.carrier_order_id,
+      })
+      .whereNull('processed_at')
+      .select('id', 'event_id', 'status', 'carrier_status', 'occurred_at')
+    let events: (StatusEvent & { carrierOrderId: string })[] = stored.map((row) => ({
+      eventId: row.event_id,
+      status: row.status,
+      carrierStatus: row.carrier_status,
+      occurredAt: dbTimeIso(row.occurred_at),
+      carrierOrderId: attempt.carrier_order_id!,
+    }))
+    if (!events.some(isTakenBy)) {
+      try {
+        const tracked = await this.ports.carriers.track(
+          attempt.carrier_account_id,
+          this.#ref(attempt)
+        )
+        events = tracked.map((event) => ({ ...event, carrierOrderId: attempt.carrier_order_id! }))
+      } catch {
+        return false
+      }
+    }
+    if (!events.some(isTakenBy) || events.some(isDropped)) return false
+    await this.applyCarrierEvents(attempt.carrier_account_id, events.filter(isTakenBy))
+    await recordOrderEvent(
+      attempt.order_id,
+      'note',
+      'dispatcher',
+      { accept_timeout: 'the carrier had accepted; its callback was late' },
+      { attemptNo: attempt.attempt_no }
+    )
+    const after = await this.#attempt(attempt.order_id, attempt.attempt_no)
+    return after?.state !== 'awaiting_accept'
   }
 
   /**

@@ -175,6 +175,70 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     }
   }).timeout(90_000)
 
+  test('a timeout that fires before a late acceptance callback keeps the delivery: no cancel, no second carrier', async ({
+    client,
+    assert,
+  }) => {
+    const { key, stores, links } = await dispatchedTenant(sandbox)
+    const near = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
+    // One carrier, whose status callbacks arrive long after its riders accept (as when
+    // the hub is behind on callbacks).
+    for (const carrier of ['own_fleet', 'dada', 'meituan']) {
+      sandbox.control.setFaults(carrier, { errorRate: 1 })
+    }
+    sandbox.control.setFaults('fengniao', { callbackDelayMs: 20_000 })
+    const deliveryOf = (attempt: any) => {
+      const link = links.find((l) => l.hubAccountId === Number(attempt.carrier_account_id))!
+      return (sandbox.control.records({}).deliveries ?? []).find(
+        (d: any) =>
+          d.accountKey === link.sandboxAccountKey &&
+          (d.carrierOrderId === attempt.carrier_order_id ||
+            d.clientOrderId === attempt.carrier_order_id)
+      )
+    }
+    try {
+      // Sandbox riders decline some orders; take the first order a rider accepts.
+      let taken: { orderId: number; attempt: any } | null = null
+      for (let tries = 0; tries < 4 && !taken; tries++) {
+        const created = await client
+          .post('/api/v1/orders')
+          .bearerToken(key)
+          .json(validOrder(stores[0].id, near))
+        const orderId = created.body().data.id
+        await waitForStatus(orderId, ['dispatching'])
+        const attempt = await db.from('dispatch_attempts').where('order_id', orderId).first()
+        assert.equal(attempt.state, 'awaiting_accept')
+        const deadline = Date.now() + 20_000
+        while (Date.now() < deadline && deliveryOf(attempt)?.state === 'waiting') {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        const state = deliveryOf(attempt)?.state
+        if (state && !['waiting', 'cancelled'].includes(state)) taken = { orderId, attempt }
+      }
+      assert.exists(taken, 'a sandbox rider accepted one of the orders')
+      const { orderId, attempt } = taken!
+      const before = await db.from('dispatch_attempts').where('id', attempt.id).first()
+      assert.equal(before.state, 'awaiting_accept', 'the acceptance callback is still held back')
+
+      const runtime = await app.container.make(DispatchRuntime)
+      await runtime.dispatcher.acceptTimeout(orderId, attempt.attempt_no)
+
+      const attempts = await db.from('dispatch_attempts').where('order_id', orderId)
+      assert.lengthOf(attempts, 1, 'no second carrier')
+      assert.equal(attempts[0].state, 'accepted')
+      const order = await db.from('orders').where('id', orderId).first()
+      assert.isAtLeast(rankOf(order.status), rankOf('accepted'))
+      assert.notEqual(
+        deliveryOf(attempt)?.state,
+        'cancelled',
+        'the carrier was not asked to cancel'
+      )
+      await assertOneDeliveryPerAttempt(sandbox, [orderId], links, assert)
+    } finally {
+      for (const carrier of CARRIERS) sandbox.control.clearFaults(carrier)
+    }
+  }).timeout(120_000)
+
   test('every carrier down: the order fails with a reason and shows in the exceptions queue', async ({
     client,
     assert,
