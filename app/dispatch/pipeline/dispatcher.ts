@@ -9,7 +9,12 @@ import type { JobQueue } from '#dispatch/queue/job_queue'
 import { dispatchJobId, timeoutJobId } from '#dispatch/queue/job_queue'
 import type { CarrierAccountRef, DispatchPorts } from '#dispatch/pipeline/ports'
 import { acquireLease, releaseLease } from '#dispatch/pipeline/lease'
-import { moveOrder, recordOrderEvent, sqlTime } from '#dispatch/pipeline/order_transitions'
+import {
+  moveOrder,
+  recordOrderEvent,
+  sqlTime,
+  type OrderRowForMove,
+} from '#dispatch/pipeline/order_transitions'
 import {
   hubOrder,
   merchantFact,
@@ -35,6 +40,7 @@ type AttemptRow = {
   id: number
   order_id: number
   attempt_no: number
+  round: number
   carrier_account_id: number
   plugin_id: string
   carrier_order_id: string | null
@@ -46,6 +52,14 @@ type AttemptRow = {
   pickup_eta_s: number | null
   dropoff_eta_s: number | null
   accept_timeout_s: number
+}
+
+/** An attempt read for a carrier event, with its order's status (see applyCarrierEvents). */
+type EventAttemptRow = AttemptRow & {
+  order_status: string
+  order_merchant_id: number
+  order_batch_id: number | null
+  newer_live: number | string
 }
 
 /** Waits before re-sending a create whose outcome is unknown (same idempotency key). */
@@ -104,12 +118,19 @@ export class Dispatcher {
       return
     }
     try {
-      await this.#resumeCreatingAttempt(orderId)
-      if (await this.#repairSentAttempt(orderId)) return
+      // One read of the order's attempts serves the crash-repair checks and the
+      // quote round (a new order has none).
+      let attempts = await this.#attemptsOf(orderId)
+      const stuck = attempts.find((attempt) => attempt.state === 'creating')
+      if (stuck) {
+        await this.#resumeCreatingAttempt(stuck)
+        attempts = await this.#attemptsOf(orderId)
+      }
+      if (await this.#repairSentAttempt(attempts)) return
       const order = await this.#loadOrder(orderId)
       if (!order || !['created', 'quoting'].includes(order.status)) return
-      await moveOrder(orderId, 'quoting', { source: 'dispatcher' })
-      await this.#quoteDecideSend(order)
+      await moveOrder(orderId, 'quoting', { source: 'dispatcher', known: order })
+      await this.#quoteDecideSend(order, attempts)
     } finally {
       await releaseLease(orderId, owner)
     }
@@ -159,11 +180,24 @@ export class Dispatcher {
     // our create call, and is then retried later (see DispatchRuntime).
     const applied = new Set<string>()
     for (const event of [...events].sort((a, b) => rankOf(a.status) - rankOf(b.status))) {
-      const attempt: AttemptRow | undefined = await db
-        .from('dispatch_attempts')
-        .where('carrier_account_id', accountId)
-        .where('carrier_order_id', event.carrierOrderId)
-        .orderBy('id', 'desc')
+      // One read per event (after the previous event's move committed): the attempt,
+      // its order's status, and whether a later attempt superseded it.
+      const attempt: EventAttemptRow | undefined = await db
+        .from('dispatch_attempts as a')
+        .join('orders as o', 'o.id', 'a.order_id')
+        .where('a.carrier_account_id', accountId)
+        .where('a.carrier_order_id', event.carrierOrderId)
+        .orderBy('a.id', 'desc')
+        .select(
+          'a.*',
+          'o.status as order_status',
+          'o.merchant_id as order_merchant_id',
+          'o.batch_id as order_batch_id',
+          db.raw(
+            `(select count(*) from dispatch_attempts n where n.order_id = a.order_id and n.attempt_no > a.attempt_no and n.state in (${LIVE_ATTEMPT_STATES.map(() => '?').join(', ')})) as newer_live`,
+            LIVE_ATTEMPT_STATES
+          )
+        )
         .first()
       if (!attempt) continue
       applied.add(event.carrierOrderId)
@@ -377,13 +411,10 @@ export class Dispatcher {
     return { orders: orders.length, timeouts: pending.length }
   }
 
-  async #quoteDecideSend(order: OrderRecord & { status: OrderStatus }) {
+  async #quoteDecideSend(order: OrderRecord & { status: OrderStatus }, attempts?: AttemptRow[]) {
     const orderId = order.id
     const facts = await this.#facts(order)
-    const previous = await db
-      .from('dispatch_attempts')
-      .select('carrier_account_id', 'attempt_no', 'round')
-      .where('order_id', orderId)
+    const previous = attempts ?? (await this.#attemptsOf(orderId))
     const thisRound = previous.filter((row) => Number(row.round) === order.dispatch_round)
     const tried = new Set(thisRound.map((row) => Number(row.carrier_account_id)))
     if (thisRound.length >= this.options.maxAttempts) {
@@ -578,7 +609,11 @@ export class Dispatcher {
         accept_deadline_at: sqlTime(DateTime.utc().plus({ seconds: acceptTimeoutS })),
         updated_at: sqlTime(),
       })
-    await this.#markDispatched(orderId, attempt, feeFen, tipFen, acceptTimeoutS)
+    await this.#markDispatched(orderId, attempt, feeFen, tipFen, acceptTimeoutS, {
+      status: 'quoting',
+      merchant_id: order.merchant_id,
+      batch_id: order.batch_id,
+    })
     return true
   }
 
@@ -621,10 +656,12 @@ export class Dispatcher {
     attempt: { attempt_no: number; carrier_account_id: number; plugin_id: string },
     feeFen: number,
     tipFen: number,
-    acceptTimeoutS: number
+    acceptTimeoutS: number,
+    known?: OrderRowForMove
   ) {
     const moved = await moveOrder(orderId, 'dispatching', {
       source: 'dispatcher',
+      known,
       attemptNo: attempt.attempt_no,
       detail: {
         carrier: attempt.plugin_id,
@@ -661,26 +698,39 @@ export class Dispatcher {
    * The carrier took the delivery but the process died (or the database failed)
    * before the order showed it: finish that step instead of sending again.
    */
-  async #repairSentAttempt(orderId: number) {
-    const sent: AttemptRow | undefined = await db
-      .from('dispatch_attempts')
-      .where('order_id', orderId)
-      .whereIn('state', ['awaiting_accept', 'accepted'])
-      .orderBy('attempt_no', 'desc')
-      .first()
+  async #repairSentAttempt(attempts: AttemptRow[]) {
+    const sent = attempts
+      .filter((attempt) => ['awaiting_accept', 'accepted'].includes(attempt.state))
+      .sort((a, b) => b.attempt_no - a.attempt_no)[0]
     if (!sent) return false
-    await this.#markDispatched(orderId, sent, sent.fee_fen, sent.tip_fen, sent.accept_timeout_s)
+    await this.#markDispatched(
+      sent.order_id,
+      sent,
+      sent.fee_fen,
+      sent.tip_fen,
+      sent.accept_timeout_s
+    )
     return true
   }
 
-  /** A process died between inserting an attempt and storing the carrier's answer. */
-  async #resumeCreatingAttempt(orderId: number) {
-    const stuck: AttemptRow | undefined = await db
+  /** Every attempt of an order, oldest first. */
+  async #attemptsOf(orderId: number): Promise<AttemptRow[]> {
+    const rows: AttemptRow[] = await db
       .from('dispatch_attempts')
-      .where({ order_id: orderId, state: 'creating' })
-      .first()
-    if (!stuck) return
-    const order = await this.#loadOrder(orderId)
+      .where('order_id', orderId)
+      .orderBy('attempt_no')
+    return rows.map((row) => ({
+      ...row,
+      id: Number(row.id),
+      order_id: Number(row.order_id),
+      attempt_no: Number(row.attempt_no),
+      carrier_account_id: Number(row.carrier_account_id),
+    }))
+  }
+
+  /** A process died between inserting an attempt and storing the carrier's answer. */
+  async #resumeCreatingAttempt(stuck: AttemptRow) {
+    const order = await this.#loadOrder(stuck.order_id)
     if (!order) return
     const quote: QuoteResult = {
       feeFen: stuck.fee_fen,
@@ -693,10 +743,15 @@ export class Dispatcher {
     await this.#createAtCarrier(order, stuck, quote, stuck.tip_fen, stuck.accept_timeout_s)
   }
 
-  async #applyToAttempt(attempt: AttemptRow, event: StatusEvent) {
+  async #applyToAttempt(attempt: EventAttemptRow, event: StatusEvent) {
     const orderId = attempt.order_id
-    const current = await this.#liveAttempt(orderId)
-    const isCurrent = current?.id === attempt.id
+    const isCurrent =
+      LIVE_ATTEMPT_STATES.includes(attempt.state) && Number(attempt.newer_live) === 0
+    const known: OrderRowForMove = {
+      status: attempt.order_status,
+      merchant_id: attempt.order_merchant_id,
+      batch_id: attempt.order_batch_id,
+    }
 
     if (event.status === 'cancelled' || event.status === 'failed') {
       // The carrier dropped it (no rider, rider cancelled): reassign if it was ours.
@@ -747,6 +802,7 @@ export class Dispatcher {
       source: `carrier:${attempt.plugin_id}`,
       attemptNo: attempt.attempt_no,
       columns,
+      known,
     })
     if (event.status === 'delivered') {
       await db

@@ -35,6 +35,7 @@ export interface OrderRecord {
   notes: string | null
   tip_fen: number
   dispatch_round: number
+  batch_id: number | null
   store_name: string
   store_address: string
   store_city: string

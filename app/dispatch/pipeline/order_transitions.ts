@@ -21,6 +21,17 @@ export interface MoveOptions {
   /** Extra order columns written in the same UPDATE (fee_fen, accepted_at...). */
   columns?: Record<string, unknown>
   client?: TransactionClientContract
+  /**
+   * The order's row as the caller just read it: saves the first read. It is only a
+   * guess; the conditional UPDATE checks it, and a stale guess costs a re-read.
+   */
+  known?: OrderRowForMove
+}
+
+export interface OrderRowForMove {
+  status: string
+  merchant_id: number | string
+  batch_id: number | string | null
 }
 
 export interface OrderStatusChanged {
@@ -55,12 +66,19 @@ export async function moveOrder(
   // transaction starts with a write: on SQLite a read-then-write transaction fails
   // (SQLITE_BUSY) when another process commits in between, instead of waiting.
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await reader
-      .from('orders')
-      .select('status', 'merchant_id', 'batch_id')
-      .where('id', orderId)
-      .first()
-    if (!current || !canMove(current.status, to, { reassign: options.reassign })) return false
+    const current: OrderRowForMove | null =
+      attempt === 0 && options.known
+        ? options.known
+        : await reader
+            .from('orders')
+            .select('status', 'merchant_id', 'batch_id')
+            .where('id', orderId)
+            .first()
+    if (!current || !canMove(current.status as OrderStatus, to, { reassign: options.reassign })) {
+      // A guess that forbids the move may be stale: read the row before giving up.
+      if (attempt === 0 && options.known) continue
+      return false
+    }
     const now = sqlTime()
     const write = async (trx: TransactionClientContract) => {
       const affected = await trx

@@ -90,6 +90,11 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
       await sandbox.stop()
     }
   })
+  // At this speed a sandbox day passes in 12 s: every test starts in the quiet
+  // afternoon, so carriers' night-time capacity never decides an outcome.
+  group.each.setup(() => {
+    sandbox.control.setClock({ at: chinaTime('2025-03-04', 14) })
+  })
 
   test('an order is quoted by every carrier, the rules pick one, and callbacks carry it to delivered', async ({
     client,
@@ -186,7 +191,7 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     for (const carrier of ['own_fleet', 'dada', 'meituan']) {
       sandbox.control.setFaults(carrier, { errorRate: 1 })
     }
-    sandbox.control.setFaults('fengniao', { callbackDelayMs: 20_000 })
+    sandbox.control.setFaults('fengniao', { callbackDelayMs: 8_000 })
     const deliveryOf = (attempt: any) => {
       const link = links.find((l) => l.hubAccountId === Number(attempt.carrier_account_id))!
       return (sandbox.control.records({}).deliveries ?? []).find(
@@ -236,6 +241,8 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
       await assertOneDeliveryPerAttempt(sandbox, [orderId], links, assert)
     } finally {
       for (const carrier of CARRIERS) sandbox.control.clearFaults(carrier)
+      // The held-back callbacks still arrive; let them, so later tests start quiet.
+      await sandbox.control.settled({ timeoutMs: 30_000 })
     }
   }).timeout(120_000)
 
