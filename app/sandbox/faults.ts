@@ -7,8 +7,13 @@
 export interface FaultKnobs {
   /** Share of API calls answered with the carrier's server error. */
   errorRate: number
-  /** Added to every API call, ms. */
+  /** Added to every API call before the carrier acts on it, ms. */
   latencyMs: number
+  /**
+   * Added after the carrier acted, before it answers, ms: a create whose answer is
+   * slow while the delivery already exists (and its first callbacks may go out).
+   */
+  answerDelayMs: number
   /** Share of API calls held open past any client timeout, then dropped. */
   timeoutRate: number
   /** Share of status callbacks signed with a wrong signature. */
@@ -28,6 +33,7 @@ export type FaultPatch = Partial<FaultKnobs>
 export const NO_FAULTS: Readonly<FaultKnobs> = Object.freeze({
   errorRate: 0,
   latencyMs: 0,
+  answerDelayMs: 0,
   timeoutRate: 0,
   badSignatureRate: 0,
   outage: false,
@@ -43,7 +49,7 @@ const RATES = [
   'duplicateRate',
   'reorderRate',
 ] as const
-const DURATIONS = ['latencyMs', 'callbackDelayMs'] as const
+const DURATIONS = ['latencyMs', 'answerDelayMs', 'callbackDelayMs'] as const
 const MAX_DURATION_MS = 120_000
 
 /** Validates one carrier's knobs; throws RangeError naming the bad field. */

@@ -685,7 +685,18 @@ export class Dispatcher {
           await this.#abandonAttempt(row, 'cancelled', `order ${order.status} during dispatch`)
         return
       }
-      // Otherwise a callback already moved it further (accepted...): nothing to undo.
+      // Otherwise a callback already moved it further (accepted...): nothing to undo,
+      // but the dispatch itself is still recorded (batch throughput counts it).
+      await db.from('orders').where('id', orderId).update({
+        carrier_account_id: attempt.carrier_account_id,
+        fee_fen: feeFen,
+        tip_fen: tipFen,
+      })
+      await db
+        .from('orders')
+        .where('id', orderId)
+        .whereNull('dispatched_at_ms')
+        .update({ dispatched_at: sqlTime(), dispatched_at_ms: Date.now() })
     }
     await this.queue.add(
       'accept-timeout',

@@ -20,6 +20,8 @@ export class InProcessQueue implements JobQueue {
   #handlers: Record<JobName, JobHandler> | null = null
   #concurrency = 1
   #running = 0
+  /** Jobs being handled, so close() can let them finish before the database goes. */
+  #inFlight = new Set<Promise<void>>()
   #closed = false
   #anonymous = 0
   #onError: (error: unknown, job: { name: JobName; data: JobData }) => void
@@ -71,11 +73,26 @@ export class InProcessQueue implements JobQueue {
     return this.#ready.length + this.#delayed.size + this.#running
   }
 
-  async close() {
+  /**
+   * Stops taking jobs and waits (up to `graceMs`) for the running ones: a job cut
+   * off mid-way is safe (recovery redoes it) but its database calls would fail
+   * noisily once the connection pool closes at shutdown.
+   */
+  async close(graceMs = 10_000) {
     this.#closed = true
     for (const timer of this.#delayed.values()) clearTimeout(timer)
     this.#delayed.clear()
     this.#ready = []
+    if (this.#inFlight.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs)
+        timer.unref()
+      }),
+    ])
+    clearTimeout(timer)
   }
 
   #enqueue(job: QueuedJob) {
@@ -90,13 +107,15 @@ export class InProcessQueue implements JobQueue {
       this.#running += 1
       // A finished job may be queued again under the same id (e.g. a re-dispatch).
       if (job.id) this.#known.delete(job.id)
-      this.#handlers
+      const run: Promise<void> = this.#handlers
         [job.name](job.data)
         .catch((error) => this.#onError(error, job))
         .finally(() => {
           this.#running -= 1
+          this.#inFlight.delete(run)
           this.#pump()
         })
+      this.#inFlight.add(run)
     }
   }
 }

@@ -57,7 +57,9 @@ export class CarrierGateway {
       return respond(errorAnswer(emulator, 'server_error', request))
     }
     try {
-      return respond(await emulator.handle(request, this.#core.context))
+      const response = await emulator.handle(request, this.#core.context)
+      if (knobs.answerDelayMs > 0) await this.#sleep(knobs.answerDelayMs)
+      return respond(response)
     } catch (error) {
       tally.handlerErrors++
       this.#onError(error)

@@ -10,6 +10,7 @@ import { DispatchRuntime } from '#dispatch/pipeline/dispatch_runtime'
 import { dispatchConfig } from '#config/dispatch'
 import { rankOf } from '#dispatch/pipeline/status_machine'
 import { createTenant, validOrder } from '#tests/helpers/fixtures'
+import { dbTimeMillis } from '#services/db_time'
 
 const CARRIERS = ['own_fleet', 'dada', 'meituan', 'fengniao']
 const hubUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
@@ -245,6 +246,47 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
       await sandbox.control.settled({ timeoutMs: 30_000 })
     }
   }).timeout(120_000)
+
+  test('callbacks that outrun a slow create answer are kept and applied once the answer is in', async ({
+    client,
+    assert,
+  }) => {
+    const { key, stores, links } = await dispatchedTenant(sandbox)
+    const near = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
+    for (const carrier of ['own_fleet', 'meituan', 'fengniao']) {
+      sandbox.control.setFaults(carrier, { errorRate: 1 })
+    }
+    // The carrier creates the delivery (a rider may accept and call back at once),
+    // then takes 2.5 s to answer the create call (quotes too, within their deadline).
+    sandbox.control.setFaults('dada', { answerDelayMs: 2_500 })
+    try {
+      const created = await client
+        .post('/api/v1/orders')
+        .bearerToken(key)
+        .json(validOrder(stores[0].id, near))
+      const orderId = created.body().data.id
+      const row = await waitForStatus(orderId, ['accepted', 'delivered', 'failed'], 60_000)
+      const notes = await db.from('order_events').where({ order_id: orderId, kind: 'note' })
+      assert.notEqual(row.status, 'failed', JSON.stringify(notes.map((n) => n.detail)))
+      assert.isNotNull(row.dispatched_at_ms, 'the dispatch is recorded')
+      const attempts = await db.from('dispatch_attempts').where('order_id', orderId)
+      assert.lengthOf(attempts, 1, 'one attempt, not a retry at a second carrier')
+      const early = await db
+        .from('carrier_webhook_events')
+        .where('carrier_account_id', attempts[0].carrier_account_id)
+        .where('carrier_order_id', attempts[0].carrier_order_id)
+        .orderBy('id')
+        .first()
+      assert.isBelow(
+        dbTimeMillis(early.received_at),
+        Number(row.dispatched_at_ms) - 1500,
+        'the first callback came well before the create answer'
+      )
+      await assertOneDeliveryPerAttempt(sandbox, [orderId], links, assert)
+    } finally {
+      for (const carrier of CARRIERS) sandbox.control.clearFaults(carrier)
+    }
+  }).timeout(90_000)
 
   test('every carrier down: the order fails with a reason and shows in the exceptions queue', async ({
     client,
