@@ -1,22 +1,20 @@
 import emitter from '@adonisjs/core/services/emitter'
 import transmit from '@adonisjs/transmit/services/main'
-import { batchProgress } from '#services/batch_progress_service'
 import type { OrderStatusChanged } from '#dispatch/pipeline/order_transitions'
-
-/** A batch of thousands moves thousands of orders a second; its progress goes out at most this often. */
-const BATCH_PROGRESS_EVERY_MS = 1000
+import { BatchProgressFeed } from '#dispatch/pipeline/batch_progress_feed'
 
 let started = false
 
 /**
- * Forwards order status changes to SSE subscribers (start/transmit.ts says who may
- * listen): each change on the merchant's order channel, and a batch's counts,
- * throttled, on the batch channel. Runs in every process that moves orders.
+ * Live events over SSE (start/transmit.ts says who may listen): every order status
+ * change goes to the merchant's order channel from whichever process made it (through
+ * Redis to the web processes when REDIS_URL is set); batch progress is computed by
+ * the processes whose clients watch the batch (see BatchProgressFeed).
  */
 export function startLiveEvents() {
   if (started) return
   started = true
-  const pendingBatches = new Map<number, { merchantId: number; timer: NodeJS.Timeout }>()
+  const batches = new BatchProgressFeed()
 
   emitter.on('order:status', (change: OrderStatusChanged) => {
     transmit.broadcast(`merchants/${change.merchantId}/orders`, {
@@ -28,20 +26,6 @@ export function startLiveEvents() {
       source: change.source,
       at: change.at,
     })
-    if (change.batchId === null || pendingBatches.has(change.batchId)) return
-    const batchId = change.batchId
-    const timer = setTimeout(() => {
-      pendingBatches.delete(batchId)
-      batchProgress(change.merchantId, batchId)
-        .then((progress) =>
-          transmit.broadcast(`merchants/${change.merchantId}/batches/${batchId}`, {
-            type: 'batch.progress',
-            ...progress,
-          } as any)
-        )
-        .catch(() => {})
-    }, BATCH_PROGRESS_EVERY_MS)
-    timer.unref()
-    pendingBatches.set(batchId, { merchantId: change.merchantId, timer })
   })
+  transmit.on('subscribe', ({ channel }) => batches.watch(channel))
 }

@@ -126,6 +126,15 @@ test.group('Live events (SSE)', () => {
         stream.received()
       )
       assert.include(stream.received(), `"id":${batch.id}`)
+
+      // Sent again only when the counts change, not every second.
+      const sent = () => stream.received().split('batch.progress').length - 1
+      const afterFirst = sent()
+      await new Promise((resolve) => setTimeout(resolve, 2_500))
+      assert.equal(sent(), afterFirst, 'nothing changed, nothing sent')
+      await moveOrder(first.order_id, 'failed', { source: 'test' })
+      assert.isTrue(await eventually(() => sent() > afterFirst, 5000), stream.received())
+      assert.include(stream.received(), '"failed":1')
     } finally {
       await stream.close()
     }
