@@ -29,5 +29,8 @@ export default class CarriersProvider {
 
   async shutdown() {
     await this.#node?.stop()
+    // The keep-alive connections plugin calls used; shared by every host in the process.
+    const { closeHostHttpClient } = await import('#carriers/host_fetch')
+    await closeHostHttpClient()
   }
 }
