@@ -7,7 +7,8 @@
  *
  * The wire traffic is the carriers' own: the shipped plugins' bundles
  * (plugins/<id>/dist/index.js, the code the hub loads into its plugin workers) run
- * in this process with a context whose fetch goes straight to the sandbox, with the
+ * in this process with a context whose fetch goes straight to the sandbox (through
+ * the hub's own HTTP client, without the worker boundary), with the
  * account settings hub_wiring.ts gives the hub. So the requests, signatures and
  * parsing are exactly the hub's, and the difference to a hub phase is the hub.
  *
@@ -30,6 +31,8 @@ import type {
   QuoteResult,
 } from '#sdk/contract'
 import { CARRIER_WIRING } from '#sandbox/hub_wiring'
+import { EgressPolicy } from '#sdk/egress_policy'
+import { performHostFetch } from '#carriers/host_fetch'
 import type Store from '#models/store'
 import { HUB_ROOT } from './hub_env.js'
 import { BENCH_STORES } from './dispatch_orders.js'
@@ -56,24 +59,26 @@ export interface BaselineCounts {
   unplaced: number
 }
 
+/** The sandbox is on loopback; any port. */
+const LOOPBACK = new EgressPolicy(['127.0.0.1'])
+
 const fetchDirect: HostFetch = async (url, init = {}) => {
-  // The hub's host fetch (app/carriers/host_fetch.ts) uses the same global fetch,
-  // with the same manual redirects and a timeout.
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers: init.headers,
-    body: init.method && init.method !== 'GET' ? init.body : undefined,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
-  })
-  const body = await response.text()
-  const headers: Record<string, string> = {}
-  response.headers.forEach((value, name) => {
-    headers[name.toLowerCase()] = value
-  })
+  // The same client the hub's plugin host uses (app/carriers/host_fetch.ts), so
+  // the baseline's HTTP cost per call is the hub's.
+  const { status, headers, body } = await performHostFetch(
+    {
+      url,
+      method: init.method ?? 'GET',
+      headers: init.headers ?? {},
+      body: init.body ?? null,
+      timeoutMs: init.timeoutMs ?? 10_000,
+    },
+    LOOPBACK,
+    { timeoutCapMs: 10_000, maxResponseBytes: 4 * 1024 * 1024 }
+  )
   const answer: HostFetchResponse = {
-    status: response.status,
-    ok: response.ok,
+    status,
+    ok: status >= 200 && status < 300,
     headers,
     text: async () => body,
     json: async <T>() => JSON.parse(body) as T,
