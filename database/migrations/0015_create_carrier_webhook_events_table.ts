@@ -28,7 +28,8 @@ export default class extends BaseSchema {
       table.timestamp('occurred_at').notNullable()
       table.timestamp('received_at').notNullable()
       // JSON: the normalized event (rider, note) as the plugin returned it.
-      table.text('event').notNullable()
+      // mediumtext on MySQL, like raw_body: a normalized event can be as big as its body.
+      table.text('event', 'mediumtext').notNullable()
       // Up to 256 KiB: TEXT stops at 64 KiB on MySQL.
       table.text('raw_body', 'mediumtext').notNullable()
       // JSON: request headers minus credentials and cookies.

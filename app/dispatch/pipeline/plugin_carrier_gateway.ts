@@ -3,24 +3,15 @@ import type { CarrierOrderRef, HubOrder, QuoteResult } from '#sdk/contract'
 import type { CarrierMethodName } from '#sdk/manifest'
 import type { MethodArgs, MethodResult } from '#carriers/plugin_host'
 import type { PluginNode } from '#carriers/registry/plugin_node'
-import { resolveAccount, type ResolvedAccount } from '#services/plugins/carrier_account_service'
+import { cachedAccount } from '#services/plugins/resolved_account_cache'
 import type { CarrierAccountRef, CarrierGateway } from '#dispatch/pipeline/ports'
 import type { Vehicle } from '#dispatch/types'
-
-/**
- * Resolving an account reads three tables and decrypts its secrets; a batch quotes
- * the same few accounts thousands of times a minute, so the result is reused for a
- * few seconds (an admin's change applies within that time).
- */
-const ACCOUNT_CACHE_MS = 5000
 
 /**
  * The dispatcher's view of the carriers: installed plugins run by this process's
  * plugin host, reached through their accounts.
  */
 export class PluginCarrierGateway implements CarrierGateway {
-  #accounts = new Map<number, { at: number; resolved: Promise<ResolvedAccount> }>()
-
   constructor(private node: () => Promise<PluginNode>) {}
 
   async eligibleAccounts(scope: {
@@ -103,17 +94,10 @@ export class PluginCarrierGateway implements CarrierGateway {
     method: M,
     args: MethodArgs<M>
   ): Promise<MethodResult<M>> {
-    const { pluginId, account } = await this.#resolve(accountId)
     const node = await this.node()
+    // Resolving reads three tables and decrypts secrets; a batch quotes the same few
+    // accounts thousands of times a minute, so recent lookups are reused.
+    const { pluginId, account } = await cachedAccount(node, accountId)
     return node.host.call(pluginId, method, args, { account })
-  }
-
-  #resolve(accountId: number) {
-    const cached = this.#accounts.get(accountId)
-    if (cached && Date.now() - cached.at < ACCOUNT_CACHE_MS) return cached.resolved
-    const resolved = resolveAccount(accountId)
-    resolved.catch(() => this.#accounts.delete(accountId))
-    this.#accounts.set(accountId, { at: Date.now(), resolved })
-    return resolved
   }
 }

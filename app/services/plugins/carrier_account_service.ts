@@ -31,6 +31,7 @@ import Store from '#models/store'
 import ProblemException, { type FieldError } from '#exceptions/problem'
 import { keysetPage, type PageInput } from '#services/keyset_pagination'
 import type { ChangeSet } from '#services/audit_changes'
+import { forgetResolvedAccount } from '#services/plugins/resolved_account_cache'
 
 export interface AccountInput {
   plugin_id: string
@@ -56,6 +57,8 @@ export interface AccountView {
 /** What a plugin call needs: which plugin, and the account with its full config. */
 export interface ResolvedAccount {
   pluginId: string
+  /** The plugin's revision when this was read; a newer one may disable or change it. */
+  pluginRevision: number
   manifest: Manifest
   account: CallAccount
 }
@@ -282,6 +285,8 @@ export async function updateAccount(
   }
   account.secrets = secrets
   await account.save()
+  // Quotes and callbacks in this process use the new settings from the next call on.
+  forgetResolvedAccount(account.id)
   return { view: await view(account, manifest), changes }
 }
 
@@ -289,6 +294,7 @@ export async function updateAccount(
 export async function deleteAccount(account: CarrierAccount) {
   account.merge({ deletedAt: DateTime.utc(), enabled: false })
   await account.save()
+  forgetResolvedAccount(account.id)
   const node = await localNode()
   node.host.resetBreaker(account.pluginId, String(account.id))
 }
@@ -299,7 +305,8 @@ export async function deleteAccount(account: CarrierAccount) {
  * Everything needed to call the carrier for `accountId`: the plugin id and the
  * account with its settings decrypted, defaults filled in, and validated against
  * the active plugin version. Throws CarrierAccountError (never a fault of the
- * carrier) when the account or plugin cannot be used.
+ * carrier) when the account or plugin cannot be used. Hot paths (quotes, callbacks)
+ * go through resolved_account_cache instead of calling this each time.
  */
 export async function resolveAccount(
   accountId: number,
@@ -348,7 +355,12 @@ export async function resolveAccount(
       { details: { errors } }
     )
   }
-  return { pluginId: plugin.pluginId, manifest, account: { id: String(account.id), config } }
+  return {
+    pluginId: plugin.pluginId,
+    pluginRevision: plugin.revision,
+    manifest,
+    account: { id: String(account.id), config },
+  }
 }
 
 /** Calls one plugin method for one account through this node's plugin host. */

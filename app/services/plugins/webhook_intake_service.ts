@@ -17,11 +17,9 @@ import { AuthError, CarrierError, InvalidRequestError, ProtocolError } from '#sd
 import { PluginUnavailableError } from '#carriers/host_errors'
 import { PluginNode, WEBHOOK_BREAKER_SUFFIX } from '#carriers/registry/plugin_node'
 import { CarrierAccountError } from '#carriers/registry/account_errors'
-import CarrierAccount from '#models/carrier_account'
-import CarrierWebhookEvent from '#models/carrier_webhook_event'
 import ProblemException from '#exceptions/problem'
-import { isUniqueViolation } from '#services/idempotency_service'
-import { resolveAccount } from '#services/plugins/carrier_account_service'
+import { cachedAccount } from '#services/plugins/resolved_account_cache'
+import { sqlTime } from '#dispatch/pipeline/order_transitions'
 import env from '#start/env'
 
 /** Carrier callbacks are a few KiB; anything near this is not one. */
@@ -156,7 +154,14 @@ function verificationProblem(error: unknown): ProblemException {
   return problem(503, 'carrier-unavailable', 'Service unavailable', message)
 }
 
+/** An event with its time parsed once, for the window check and the stored columns. */
+interface TimedEvent {
+  event: NormalizedEvent
+  at: DateTime
+}
+
 function checkWindow(events: NormalizedEvent[], window: WebhookWindow, now: DateTime) {
+  const timed: TimedEvent[] = []
   for (const event of events) {
     const at = DateTime.fromISO(event.occurredAt, { zone: 'utc' })
     if (!at.isValid) {
@@ -179,54 +184,101 @@ function checkWindow(events: NormalizedEvent[], window: WebhookWindow, now: Date
         ],
       })
     }
+    timed.push({ event, at })
   }
+  return timed
+}
+
+const EVENTS_TABLE = 'carrier_webhook_events'
+
+/**
+ * Inserts one event row unless its (account, event id) is stored already, and says
+ * which: the new row's id, or null for a duplicate. One statement, no transaction:
+ * the unique index decides, also between two copies of a callback arriving at once.
+ * The query builder writes it (INSERT IGNORE on MySQL, ON CONFLICT DO NOTHING on
+ * SQLite); it runs raw because the builder's result cannot tell the two outcomes
+ * apart: MySQL only reports affected rows in the raw result, and SQLite's last
+ * insert id is stale after an ignored row, so it is asked for the id instead.
+ */
+async function insertUnlessStored(row: Record<string, string | number | null>) {
+  const insert = db
+    .table(EVENTS_TABLE)
+    .insert(row)
+    .onConflict(['carrier_account_id', 'event_id'])
+    .ignore()
+  const { sql, bindings } = insert.toSQL()
+  if (insert.client.dialect.name !== 'mysql') {
+    const rows: Array<{ id: number }> = await db.rawQuery(`${sql} returning id`, [...bindings])
+    return rows.length ? Number(rows[0].id) : null
+  }
+  const [result]: [{ affectedRows: number; insertId: number; warningStatus: number }] =
+    await db.rawQuery(sql, [...bindings])
+  if (result.affectedRows !== 1) return null
+  if (result.warningStatus > 0) {
+    // IGNORE also turns errors such as a value too long for its column into warnings.
+    // Strict mode refused such a row before; a bent copy must not stay and be applied.
+    await db.from(EVENTS_TABLE).where('id', result.insertId).delete()
+    throw new Error(
+      `A webhook event of carrier account ${row.carrier_account_id} does not fit its row`
+    )
+  }
+  return Number(result.insertId)
 }
 
 /** Inserts the events that are new; existing (account, event id) pairs are duplicates. */
 async function storeEvents(
-  account: CarrierAccount,
-  events: NormalizedEvent[],
+  account: { id: number; pluginId: string },
+  timed: TimedEvent[],
   inbound: { body: string; headers: Record<string, string> },
   now: DateTime
 ) {
-  const unique = new Map<string, NormalizedEvent>()
-  for (const event of events) unique.set(columnSafeEventId(event.eventId), event)
-  return db.transaction(async (trx) => {
-    const existing = await CarrierWebhookEvent.query({ client: trx })
-      .select('event_id')
-      .where('carrier_account_id', account.id)
-      .whereIn('event_id', [...unique.keys()])
-    const known = new Set(existing.map((row) => row.eventId))
-    const stored: CarrierWebhookEvent[] = []
-    for (const [eventId, event] of unique) {
-      if (known.has(eventId)) continue
-      try {
-        stored.push(
-          await CarrierWebhookEvent.create(
-            {
-              carrierAccountId: account.id,
-              pluginId: account.pluginId,
-              eventId,
-              carrierOrderId: event.carrierOrderId.slice(0, 128),
-              status: event.status,
-              carrierStatus: event.carrierStatus.slice(0, 64),
-              occurredAt: DateTime.fromISO(event.occurredAt, { zone: 'utc' }),
-              receivedAt: now,
-              event,
-              rawBody: inbound.body,
-              headers: storedHeaders(inbound.headers),
-              processedAt: null,
-            },
-            { client: trx }
-          )
-        )
-      } catch (error) {
-        // The same callback arriving twice at once: the other request stored it.
-        if (!isUniqueViolation(error)) throw error
-      }
+  const unique = new Map<string, TimedEvent>()
+  for (const entry of timed) unique.set(columnSafeEventId(entry.event.eventId), entry)
+  // The same for every row of the callback: written once, not once per event.
+  const receivedAt = sqlTime(now)
+  const headers = JSON.stringify(storedHeaders(inbound.headers))
+  const stored: CarrierWebhookReceived['events'] = []
+  for (const [eventId, { event, at }] of unique) {
+    const carrierOrderId = event.carrierOrderId.slice(0, 128)
+    const carrierStatus = event.carrierStatus.slice(0, 64)
+    const id = await insertUnlessStored({
+      carrier_account_id: account.id,
+      plugin_id: account.pluginId,
+      event_id: eventId,
+      carrier_order_id: carrierOrderId,
+      status: event.status,
+      carrier_status: carrierStatus,
+      occurred_at: sqlTime(at),
+      received_at: receivedAt,
+      event: JSON.stringify(event),
+      raw_body: inbound.body,
+      headers,
+      processed_at: null,
+    })
+    if (id === null) continue
+    stored.push({
+      id,
+      eventId,
+      carrierOrderId,
+      status: event.status,
+      carrierStatus,
+      occurredAt: at.toISO()!,
+    })
+  }
+  return { stored, duplicates: timed.length - stored.length }
+}
+
+/** The account to verify with, or the answer the carrier gets when there is none. */
+async function accountFor(node: PluginNode, accountId: number) {
+  try {
+    // Callbacks for a disabled account still arrive for orders it already carries.
+    return await cachedAccount(node, accountId, { allowDisabled: true })
+  } catch (error) {
+    if (error instanceof CarrierAccountError && error.code === 'account_not_found') {
+      throw ProblemException.notFound(`Carrier account ${accountId}`)
     }
-    return { stored, duplicates: events.length - stored.length }
-  })
+    throw verificationProblem(error)
+  }
 }
 
 export async function receiveWebhook(
@@ -236,22 +288,16 @@ export async function receiveWebhook(
   const bytes = Buffer.byteLength(inbound.body)
   if (bytes > WEBHOOK_MAX_BYTES) throw tooLarge(bytes)
 
-  const account = await CarrierAccount.query()
-    .where('id', accountId)
-    .whereNull('deleted_at')
-    .first()
-  if (!account) throw ProblemException.notFound(`Carrier account ${accountId}`)
-
-  const headers = flatHeaders(inbound.headers)
   const node = await app.container.make(PluginNode)
+  const resolved = await accountFor(node, accountId)
+  const account = { id: Number(resolved.account.id), pluginId: resolved.pluginId }
+  const headers = flatHeaders(inbound.headers)
   // A separate breaker key: forged callbacks must not open the breaker that guards quotes.
   const breakerKey = `${account.id}${WEBHOOK_BREAKER_SUFFIX}`
   let events: NormalizedEvent[]
   try {
-    // Callbacks for a disabled account still arrive for orders it already carries.
-    const resolved = await resolveAccount(account.id, { allowDisabled: true })
     events = await node.host.verifyWebhook(
-      resolved.pluginId,
+      account.pluginId,
       { id: breakerKey, config: resolved.account.config },
       { headers, body: inbound.body, query: flatQuery(inbound.query) }
     )
@@ -263,10 +309,10 @@ export async function receiveWebhook(
   if (events.length === 0) return { accepted: 0, duplicates: 0 }
 
   const now = DateTime.utc()
-  checkWindow(events, webhookWindow(), now)
+  const timed = checkWindow(events, webhookWindow(), now)
   const { stored, duplicates } = await storeEvents(
     account,
-    events,
+    timed,
     { body: inbound.body, headers },
     now
   )
@@ -276,14 +322,7 @@ export async function receiveWebhook(
       .emit('carrier:webhook', {
         accountId: account.id,
         pluginId: account.pluginId,
-        events: stored.map((row) => ({
-          id: row.id,
-          eventId: row.eventId,
-          carrierOrderId: row.carrierOrderId,
-          status: row.status,
-          carrierStatus: row.carrierStatus,
-          occurredAt: row.occurredAt.toISO()!,
-        })),
+        events: stored,
       })
       .catch((error: Error) =>
         logger.error({ err: error, accountId: account.id }, 'carrier:webhook listener failed')
