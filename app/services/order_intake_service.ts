@@ -167,23 +167,6 @@ export async function createBatch(
   })
 
   const batch = await db.transaction(async (trx) => {
-    const existing = await existingIds(
-      trx,
-      merchant.id,
-      valid.map((v) => v.input)
-    )
-    const fresh = valid.filter((v) => {
-      const existingId = existing.get(naturalKey(v.input.channel, v.input.external_id))
-      if (existingId === undefined) return true
-      results[v.index] = {
-        index: v.index,
-        status: 'rejected',
-        external_id: v.input.external_id,
-        errors: [duplicateError(`/orders/${v.index}`, existingId)],
-      }
-      return false
-    })
-
     const created = await Batch.create(
       {
         merchantId: merchant.id,
@@ -195,11 +178,15 @@ export async function createBatch(
       },
       { client: trx }
     )
+    // Orders that already exist (a resent batch, or another request storing the same
+    // order now) are skipped by the unique (merchant, channel, external id) index
+    // itself: no look-up before the insert, and no window between look-up and insert.
     const stamp = sqlNow()
-    for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
-      const chunk = fresh.slice(i, i + INSERT_CHUNK)
-      const rows = chunk.map((v) => toOrderRow(v.input, merchant.id, v.storeId, created.id, stamp))
-      await insertChunk(trx, rows, chunk, results)
+    for (let i = 0; i < valid.length; i += INSERT_CHUNK) {
+      const rows = valid
+        .slice(i, i + INSERT_CHUNK)
+        .map((v) => toOrderRow(v.input, merchant.id, v.storeId, created.id, stamp))
+      await insertSkippingExisting(trx, rows)
     }
 
     // Ids come back by natural key: multi-row INSERT only reports the first id.
@@ -210,14 +197,33 @@ export async function createBatch(
     const idByKey = new Map(
       inserted.map((row) => [naturalKey(row.channel, row.external_id), Number(row.id)])
     )
-    for (const v of fresh) {
-      if (results[v.index]) continue
-      results[v.index] = {
-        index: v.index,
-        status: 'accepted',
-        order_id: idByKey.get(naturalKey(v.input.channel, v.input.external_id))!,
-        external_id: v.input.external_id,
-      }
+    const skipped = valid.filter(
+      (v) => !idByKey.has(naturalKey(v.input.channel, v.input.external_id))
+    )
+    const existing = skipped.length
+      ? await existingIds(
+          trx,
+          merchant.id,
+          skipped.map((v) => v.input)
+        )
+      : new Map<string, number>()
+    for (const v of valid) {
+      const key = naturalKey(v.input.channel, v.input.external_id)
+      const orderId = idByKey.get(key)
+      results[v.index] =
+        orderId === undefined
+          ? {
+              index: v.index,
+              status: 'rejected',
+              external_id: v.input.external_id,
+              errors: [duplicateError(`/orders/${v.index}`, existing.get(key) ?? null)],
+            }
+          : {
+              index: v.index,
+              status: 'accepted',
+              order_id: orderId,
+              external_id: v.input.external_id,
+            }
     }
 
     created.accepted = inserted.length
@@ -232,34 +238,17 @@ export async function createBatch(
 }
 
 /**
- * A concurrent request may insert the same natural key between our duplicate check
- * and this insert; then the chunk is retried row by row so only the clashing rows
- * are rejected.
+ * Inserts the rows, skipping those whose natural key is stored already. Only that
+ * conflict is skipped: on MySQL `ON DUPLICATE KEY UPDATE id = id` (INSERT IGNORE would
+ * also turn other errors, such as a value too long, into silent warnings), on SQLite
+ * `ON CONFLICT (merchant_id, channel, external_id) DO NOTHING`.
  */
-async function insertChunk(
-  trx: TransactionClientContract,
-  rows: OrderRow[],
-  chunk: { index: number; input: OrderInput }[],
-  results: BatchResult[]
-) {
-  try {
-    await trx.table('orders').multiInsert(rows)
-    return
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error
-  }
-  for (const [i, row] of rows.entries()) {
-    try {
-      await trx.table('orders').insert(row)
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error
-      const { index, input } = chunk[i]
-      results[index] = {
-        index,
-        status: 'rejected',
-        external_id: input.external_id,
-        errors: [duplicateError(`/orders/${index}`, null)],
-      }
-    }
-  }
+async function insertSkippingExisting(trx: TransactionClientContract, rows: OrderRow[]) {
+  const insert = trx
+    .knexQuery()
+    .table('orders')
+    .insert(rows)
+    .onConflict(['merchant_id', 'channel', 'external_id'])
+  if (trx.dialect.name === 'mysql') await insert.merge({ id: trx.knexRawQuery('??', ['id']) })
+  else await insert.ignore()
 }

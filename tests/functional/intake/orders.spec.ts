@@ -69,6 +69,45 @@ test.group('Batch intake', () => {
     assert.equal(results[1].status, 'accepted')
   })
 
+  test('two overlapping batches at once: each order is stored once, the other batch names its id', async ({
+    client,
+    assert,
+  }) => {
+    const { key, stores, merchant } = await createTenant()
+    const order = (i: number) => validOrder(stores[i % 2].id, { external_id: `OV-${i}` })
+    // 0-599 and 300-899: 300 orders in both batches.
+    const first = Array.from({ length: 600 }, (_, i) => order(i))
+    const second = Array.from({ length: 600 }, (_, i) => order(i + 300))
+    const [a, b] = await Promise.all(
+      [first, second].map((orders) =>
+        client.post('/api/v1/orders/batch').bearerToken(key).json({ orders })
+      )
+    )
+    a.assertStatus(201)
+    b.assertStatus(201)
+    const accepted = new Map<string, number>()
+    const rejected: { externalId: string; message: string }[] = []
+    for (const response of [a, b]) {
+      for (const result of response.body().data.results) {
+        if (result.status === 'accepted') {
+          assert.isFalse(accepted.has(result.external_id), `${result.external_id} accepted twice`)
+          accepted.set(result.external_id, result.order_id)
+        } else {
+          assert.equal(result.errors[0].rule, 'unique')
+          rejected.push({ externalId: result.external_id, message: result.errors[0].message })
+        }
+      }
+    }
+    assert.equal(accepted.size, 900)
+    assert.lengthOf(rejected, 300)
+    for (const { externalId, message } of rejected) {
+      assert.include(message, `(id ${accepted.get(externalId)})`)
+    }
+    assert.equal(await countOrders(merchant.id), 900)
+    const totals = [a, b].map((r) => r.body().data.batch.accepted)
+    assert.equal(totals[0] + totals[1], 900)
+  }).timeout(60_000)
+
   test('5,000 orders are accepted in one request with distinct ids', async ({ client, assert }) => {
     const { key, stores, merchant } = await createTenant()
     const orders = Array.from({ length: 5000 }, (_, i) =>
