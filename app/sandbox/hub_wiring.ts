@@ -126,6 +126,22 @@ export interface SandboxLink {
 }
 
 /**
+ * The sandbox account a store's hub account talks to: one per carrier and store, named
+ * after the carrier's default account (own fleet: its API key; SF: digits only, as
+ * SF's dev_id is numeric).
+ */
+export function sandboxAccountKey(
+  carrier: string,
+  baseAccountKey: string,
+  credentials: Credentials,
+  storeId: number
+): string {
+  if (carrier === 'own_fleet') return credentials.apiKey
+  if (carrier === 'sf_same_city') return `${baseAccountKey}${String(storeId).padStart(4, '0')}`
+  return `${baseAccountKey}-store-${storeId}`
+}
+
+/**
  * Creates (or refreshes) the sandbox and hub accounts for these stores. The
  * sandbox's default account per carrier is read from its control API, so the
  * wiring follows whatever credentials the emulators declare.
@@ -150,13 +166,7 @@ export async function wireSandbox(options: {
     if (!base) continue
     for (const store of options.stores) {
       const credentials = wiring.sandboxCredentials(base.credentials, store)
-      const accountKey =
-        carrier === 'own_fleet'
-          ? credentials.apiKey
-          : carrier === 'sf_same_city'
-            ? // SF's dev_id is numeric.
-              `${base.accountKey}${String(store.id).padStart(4, '0')}`
-            : `${base.accountKey}-store-${store.id}`
+      const accountKey = sandboxAccountKey(carrier, base.accountKey, credentials, store.id)
       const name = `${carrier} sandbox (${store.code})`
       const existing = await CarrierAccount.query()
         .where({ plugin_id: carrier, store_id: store.id, name })

@@ -30,7 +30,7 @@ import type {
   PluginDefinition,
   QuoteResult,
 } from '#sdk/contract'
-import { CARRIER_WIRING } from '#sandbox/hub_wiring'
+import { CARRIER_WIRING, sandboxAccountKey } from '#sandbox/hub_wiring'
 import { EgressPolicy } from '#sdk/egress_policy'
 import { performHostFetch } from '#carriers/host_fetch'
 import type Store from '#models/store'
@@ -175,8 +175,7 @@ export async function baselineAccounts(sandboxUrl: string, callbackUrl: string) 
       // hub's fresh database numbers them).
       const store = { ...benchStore, id: storeIndex + 1 } as unknown as Store
       const credentials = wiring.sandboxCredentials(base.credentials ?? {}, store)
-      const accountKey =
-        carrier === 'own_fleet' ? credentials.apiKey : `${base.accountKey}-store-${store.id}`
+      const accountKey = sandboxAccountKey(carrier, base.accountKey, credentials, store.id)
       const config = wiring.hubConfig(
         accountKey,
         credentials,
