@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { startSandbox, type RunningSandbox } from '#sandbox/start_sandbox'
+import type { FaultPatch } from '#sandbox/faults'
 import { chinaTime } from '#sandbox/market/time_of_day'
 import { wireSandbox } from '#sandbox/hub_wiring'
 import { installBuiltinPlugins } from '#carriers/builtin_plugins'
@@ -24,6 +25,16 @@ async function waitForStatus(orderId: number, statuses: string[], timeoutMs = 30
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`order ${orderId} stayed ${row?.status}, expected ${statuses.join('|')}`)
+}
+
+/** A recipient close to the first store, which every carrier serves. */
+const NEAR = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
+
+/** Every carrier but `only` fails its calls; `only` gets `faults` (tests clear them). */
+function onlyCarrier(sandbox: RunningSandbox, only: string, faults: FaultPatch = {}) {
+  for (const carrier of CARRIERS) {
+    sandbox.control.setFaults(carrier, carrier === only ? faults : { errorRate: 1 })
+  }
 }
 
 async function dispatchedTenant(sandbox: RunningSandbox) {
@@ -105,11 +116,7 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     const created = await client
       .post('/api/v1/orders')
       .bearerToken(key)
-      .json(
-        validOrder(stores[0].id, {
-          recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 },
-        })
-      )
+      .json(validOrder(stores[0].id, NEAR))
     created.assertStatus(201)
     const orderId = created.body().data.id
 
@@ -159,15 +166,12 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     assert,
   }) => {
     const { key, stores, links } = await dispatchedTenant(sandbox)
-    const near = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
-    for (const carrier of ['own_fleet', 'dada', 'meituan']) {
-      sandbox.control.setFaults(carrier, { errorRate: 1 })
-    }
+    onlyCarrier(sandbox, 'fengniao')
     try {
       const created = await client
         .post('/api/v1/orders')
         .bearerToken(key)
-        .json(validOrder(stores[0].id, near))
+        .json(validOrder(stores[0].id, NEAR))
       const orderId = created.body().data.id
       const row = await waitForStatus(orderId, ['delivered', 'failed'], 60_000)
       assert.equal(row.status, 'delivered', row.failure_reason ?? '')
@@ -186,13 +190,9 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     assert,
   }) => {
     const { key, stores, links } = await dispatchedTenant(sandbox)
-    const near = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
     // One carrier, whose status callbacks arrive long after its riders accept (as when
     // the hub is behind on callbacks).
-    for (const carrier of ['own_fleet', 'dada', 'meituan']) {
-      sandbox.control.setFaults(carrier, { errorRate: 1 })
-    }
-    sandbox.control.setFaults('fengniao', { callbackDelayMs: 8_000 })
+    onlyCarrier(sandbox, 'fengniao', { callbackDelayMs: 8_000 })
     const deliveryOf = (attempt: any) => {
       const link = links.find((l) => l.hubAccountId === Number(attempt.carrier_account_id))!
       return (sandbox.control.records({}).deliveries ?? []).find(
@@ -209,7 +209,7 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
         const created = await client
           .post('/api/v1/orders')
           .bearerToken(key)
-          .json(validOrder(stores[0].id, near))
+          .json(validOrder(stores[0].id, NEAR))
         const orderId = created.body().data.id
         await waitForStatus(orderId, ['dispatching'])
         const attempt = await db.from('dispatch_attempts').where('order_id', orderId).first()
@@ -252,18 +252,14 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     assert,
   }) => {
     const { key, stores, links } = await dispatchedTenant(sandbox)
-    const near = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
-    for (const carrier of ['own_fleet', 'meituan', 'fengniao']) {
-      sandbox.control.setFaults(carrier, { errorRate: 1 })
-    }
     // The carrier creates the delivery (a rider may accept and call back at once),
     // then takes 2.5 s to answer the create call (quotes too, within their deadline).
-    sandbox.control.setFaults('dada', { answerDelayMs: 2_500 })
+    onlyCarrier(sandbox, 'dada', { answerDelayMs: 2_500 })
     try {
       const created = await client
         .post('/api/v1/orders')
         .bearerToken(key)
-        .json(validOrder(stores[0].id, near))
+        .json(validOrder(stores[0].id, NEAR))
       const orderId = created.body().data.id
       const row = await waitForStatus(orderId, ['accepted', 'delivered', 'failed'], 60_000)
       const notes = await db.from('order_events').where({ order_id: orderId, kind: 'note' })
@@ -420,11 +416,7 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
       const created = await client
         .post('/api/v1/orders')
         .bearerToken(key)
-        .json(
-          validOrder(stores[0].id, {
-            recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 },
-          })
-        )
+        .json(validOrder(stores[0].id, NEAR))
       orderId = created.body().data.id
     } finally {
       dispatchConfig.onIntake = true
