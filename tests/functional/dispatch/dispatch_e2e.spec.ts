@@ -27,6 +27,9 @@ async function waitForStatus(orderId: number, statuses: string[], timeoutMs = 30
   throw new Error(`order ${orderId} stayed ${row?.status}, expected ${statuses.join('|')}`)
 }
 
+/** Sandbox minutes per real second: deliveries finish in seconds. */
+const SPEED = 120
+
 /** A recipient close to the first store, which every carrier serves. */
 const NEAR = { recipient: { ...validOrder(0).recipient, lat: 39.925, lng: 116.47 } }
 
@@ -84,8 +87,7 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     sandbox = await startSandbox({
       port: 0,
       seed: 42,
-      // 120 sandbox minutes per real minute... per second: deliveries finish in seconds.
-      speed: 120,
+      speed: SPEED,
       startAt: chinaTime('2025-03-04', 14),
       callbackRetryDelaysMs: [100, 300, 1000, 2000],
       onError: () => {},
@@ -246,6 +248,47 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
       await sandbox.control.settled({ timeoutMs: 30_000 })
     }
   }).timeout(120_000)
+
+  test('a carrier that can neither be asked nor cancel at the timeout keeps the order: no second carrier', async ({
+    client,
+    assert,
+  }) => {
+    const { key, stores, links } = await dispatchedTenant(sandbox)
+    onlyCarrier(sandbox, 'fengniao')
+    // Sandbox time stands still: the carrier answers, but no rider ever accepts.
+    sandbox.control.setClock({ speed: 0 })
+    try {
+      const created = await client
+        .post('/api/v1/orders')
+        .bearerToken(key)
+        .json(validOrder(stores[0].id, NEAR))
+      const orderId = created.body().data.id
+      await waitForStatus(orderId, ['dispatching'])
+      // Then the carrier's API goes down.
+      sandbox.control.setFaults('fengniao', { errorRate: 1 })
+      const attempt = await db.from('dispatch_attempts').where('order_id', orderId).first()
+      assert.equal(attempt.state, 'awaiting_accept')
+
+      const runtime = await app.container.make(DispatchRuntime)
+      await runtime.dispatcher.acceptTimeout(orderId, attempt.attempt_no)
+
+      // It may still deliver: the order stays with it and is looked at again later.
+      const attempts = await db.from('dispatch_attempts').where('order_id', orderId)
+      assert.lengthOf(attempts, 1, 'no second carrier')
+      assert.equal(attempts[0].state, 'awaiting_accept')
+      const order = await db.from('orders').where('id', orderId).first()
+      assert.equal(order.status, 'dispatching')
+      const notes = await db.from('order_events').where({ order_id: orderId, kind: 'note' })
+      assert.isTrue(
+        notes.some((note) => String(note.detail).includes('cancel_failed')),
+        JSON.stringify(notes.map((note) => note.detail))
+      )
+      await assertOneDeliveryPerAttempt(sandbox, [orderId], links, assert)
+    } finally {
+      for (const carrier of CARRIERS) sandbox.control.clearFaults(carrier)
+      sandbox.control.setClock({ speed: SPEED })
+    }
+  }).timeout(90_000)
 
   test('callbacks that outrun a slow create answer are kept and applied once the answer is in', async ({
     client,
