@@ -18,6 +18,17 @@ const WEBHOOK_RETRY_MS = 3000
 /** How often a worker looks for deliveries whose carrier went quiet. */
 const POLL_SWEEP_MS = 30_000
 
+/** A carrier callback event as stored in carrier_webhook_events. */
+interface StoredWebhookEvent {
+  id: number
+  eventId: string
+  carrierOrderId: string
+  status: string
+  carrierStatus: string
+  occurredAt: string
+  receivedAt?: string
+}
+
 /**
  * One per process: the job queue (in-process, or BullMQ when REDIS_URL is set)
  * and the dispatcher that consumes it. Web processes enqueue; worker processes
@@ -29,6 +40,8 @@ export class DispatchRuntime {
   #pollTimer: NodeJS.Timeout | null = null
   #webhookTimer: NodeJS.Timeout | null = null
   #working = false
+  /** Callback applications and sweeps under way, so stop() can let them finish. */
+  #inFlight = new Set<Promise<unknown>>()
 
   constructor(
     ports: DispatchPorts,
@@ -72,12 +85,12 @@ export class DispatchRuntime {
     if (recovered.orders || recovered.timeouts)
       this.logger.info(recovered, 'resumed unfinished dispatch work')
     this.#pollTimer = setInterval(
-      () => void this.#sweepSilentDeliveries().catch(() => {}),
+      () => void this.#track(this.#sweepSilentDeliveries()).catch(() => {}),
       POLL_SWEEP_MS
     )
     this.#pollTimer.unref()
     this.#webhookTimer = setInterval(
-      () => void this.#applyUnprocessedWebhooks().catch(() => {}),
+      () => void this.#track(this.#applyUnprocessedWebhooks()).catch(() => {}),
       WEBHOOK_RETRY_MS
     )
     this.#webhookTimer.unref()
@@ -99,18 +112,11 @@ export class DispatchRuntime {
    * carrier's answer to our create call) stay unprocessed and are retried by the
    * sweep; after UNMATCHED_GIVE_UP_MS they are closed as unmatched.
    */
-  async applyWebhookEvents(
-    accountId: number,
-    events: {
-      id: number
-      eventId: string
-      carrierOrderId: string
-      status: string
-      carrierStatus: string
-      occurredAt: string
-      receivedAt?: string
-    }[]
-  ) {
+  applyWebhookEvents(accountId: number, events: StoredWebhookEvent[]) {
+    return this.#track(this.#applyWebhookEvents(accountId, events))
+  }
+
+  async #applyWebhookEvents(accountId: number, events: StoredWebhookEvent[]) {
     const applied = await this.dispatcher.applyCarrierEvents(
       accountId,
       events.map((event) => ({ ...event, status: event.status as UnifiedStatus }))
@@ -132,10 +138,30 @@ export class DispatchRuntime {
     }
   }
 
+  /**
+   * Stops the sweeps, lets the callback work under way finish (up to 10 s), then
+   * closes the queue, which waits for running jobs: nothing is cut off by the
+   * database pool closing after it at shutdown.
+   */
   async stop() {
     if (this.#pollTimer) clearInterval(this.#pollTimer)
     if (this.#webhookTimer) clearInterval(this.#webhookTimer)
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...this.#inFlight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 10_000)
+        timer.unref()
+      }),
+    ])
+    clearTimeout(timer)
     await this.queue.close()
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work)
+    void work.finally(() => this.#inFlight.delete(work)).catch(() => {})
+    return work
   }
 
   /** Callbacks stored while no process was applying them (crash between store and apply). */
