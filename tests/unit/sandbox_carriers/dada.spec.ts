@@ -5,125 +5,35 @@
  * checked together; callbacks are verified with the plugin's own verifyWebhook.
  */
 import { test } from '@japa/runner'
-import {
-  DeliveryStateError,
-  type EmulatorContext,
-  type SandboxAccount,
-  type SandboxDelivery,
-  type SandboxDeliveryState,
-  type SandboxRequest,
-} from '#sandbox/emulator'
+import { readFile } from 'node:fs/promises'
+import type { EmulatorContext, SandboxRequest } from '#sandbox/emulator'
 import emulator, { DADA_SANDBOX_ACCOUNT } from '#sandbox/carriers/dada'
 import { dadaCallbackSignature, dadaRequestSignature } from '#sandbox/carriers/dada/wire'
-import { createTestContext, StubHttp, type RecordedRequest } from '#sdk/testing/stub_http'
-import type { CarrierMethods, HubOrder, NormalizedEvent } from '#sdk/contract'
+import type { CarrierMethods, NormalizedEvent } from '#sdk/contract'
+import { NOW } from '#tests/unit/sandbox_carriers/support/fake_market'
+import { FIRST_RIDER, mover } from '#tests/unit/sandbox_carriers/support/riders'
+import { emulatorHarness, testOrder } from '#tests/unit/sandbox_carriers/support/emulator_harness'
 import plugin from '../../../plugins/dada/src/index.js'
 import type { DadaConfig } from '../../../plugins/dada/src/mapper.js'
-import { readFile } from 'node:fs/promises'
 
-const NOW = new Date('2025-01-01T08:00:00.000Z')
 const HOOK = 'http://127.0.0.1:9/api/v1/webhooks/acct-dada'
-const ORDER: HubOrder = {
-  id: 'ord_3001',
-  external_id: 'POS-3001',
-  store: {
-    name: '老王面馆',
-    address: '漕溪北路 88 号',
-    city: '上海',
-    lat: 31.190236,
-    lng: 121.436525,
-    contact_name: '王师傅',
-    contact_phone: '13800001111',
-  },
-  recipient: {
-    name: '李女士',
-    phone: '13900002222',
-    address: '天钥桥路 100 号',
-    city: '上海',
-    lat: 31.183467,
-    lng: 121.443512,
-  },
-  items_summary: '牛肉面 x2',
-  item_count: 2,
-  weight_g: 1500,
-  declared_value_fen: 6850,
-  category: 'food',
-  notes: '',
-  tip_fen: 0,
-}
+const ORDER = testOrder(3001)
 
-/** Just enough market: fixed prices, quotes remembered, deliveries moved by hand. */
-function fakeMarket(options: { quoteFails?: 'no_capacity' | 'out_of_range' } = {}) {
-  const deliveries: SandboxDelivery[] = []
-  const tokens = new Map<string, any>()
-  const account: SandboxAccount = {
-    carrier: 'dada',
-    ...emulator.defaultAccount!(),
-    callbackUrl: null,
-  }
-  const ctx: EmulatorContext = {
-    now: () => NOW,
-    wallNow: () => NOW,
-    account: (carrier, key) =>
-      carrier === 'dada' && key === account.accountKey ? account : undefined,
-    quote(input) {
-      if (options.quoteFails) return { ok: false, reason: options.quoteFails }
-      const quote = {
-        ok: true as const,
-        feeFen: 1250,
-        distanceM: 1120,
-        pickupEtaS: 300,
-        dropoffEtaS: 1500,
-        token: `Q${tokens.size + 1}`,
-        expiresAt: new Date(NOW.getTime() + 600_000),
-      }
-      tokens.set(quote.token, { ...quote, input })
-      return quote
-    },
-    redeemQuote: (_carrier, token) => tokens.get(token),
-    createDelivery(input) {
-      const existing = deliveries.find((d) => d.clientOrderId === input.clientOrderId)
-      if (existing) return { delivery: existing, created: false }
-      const delivery: SandboxDelivery = {
-        ...input,
-        carrierOrderId: `30000000000${deliveries.length + 1}`,
-        tipFen: 0,
-        state: 'waiting',
-        rider: null,
-        createdAt: NOW,
-        history: [{ state: 'waiting', at: NOW }],
-        extra: { ...input.extra },
-      }
-      deliveries.push(delivery)
-      return { delivery, created: true }
-    },
-    findDelivery: (_carrier, id) =>
-      deliveries.find((d) => d.carrierOrderId === id || d.clientOrderId === id),
-    cancellationFeeFen: (d) => (d.state === 'waiting' ? 0 : 200),
-    cancelDelivery(d, reason) {
-      if (d.state === 'delivered') throw new DeliveryStateError(d.state, 'cancel')
-      const feeFen = d.state === 'waiting' ? 0 : 200
-      move(d, 'cancelled')
-      d.cancellation = { by: 'merchant', reason, feeFen, at: NOW }
-      return { feeFen }
-    },
-    addTip(d, amountFen) {
-      if (d.state === 'delivered' || d.state === 'cancelled')
-        throw new DeliveryStateError(d.state, 'tip')
-      d.tipFen += amountFen
-    },
-    riderPosition: (d) => (d.rider ? { lat: d.rider.lat, lng: d.rider.lng, at: NOW } : null),
-  }
-  return { ctx, account, deliveries }
-}
+/** The first acceptance brings rider 20001, who keeps the order even through a re-dispatch. */
+const move = mover((delivery, state) => {
+  if (state === 'accepted' && !delivery.rider) delivery.rider = { ...FIRST_RIDER }
+})
 
-function move(delivery: SandboxDelivery, state: SandboxDeliveryState) {
-  delivery.state = state
-  if (state === 'accepted' && !delivery.rider) {
-    delivery.rider = { id: '20001', name: '张三', phone: '13700003333', lat: 31.1899, lng: 121.437 }
-  }
-  delivery.history.push({ state, at: NOW, rider: delivery.rider })
-}
+// Dada's callbacks go to the `callback` URL sent with each order, not to the account.
+const harness = emulatorHarness({
+  emulator,
+  plugin,
+  callbackUrl: null,
+  price: { feeFen: 1250, distanceM: 1120, pickupEtaS: 300, dropoffEtaS: 1500 },
+  move,
+  wallClock: true,
+})
+const { fakeMarket } = harness
 
 const config = (overrides: Partial<DadaConfig> = {}): DadaConfig => ({
   baseUrl: 'http://sandbox.test/dada',
@@ -136,27 +46,9 @@ const config = (overrides: Partial<DadaConfig> = {}): DadaConfig => ({
   ...overrides,
 })
 
-const toSandbox = (request: RecordedRequest): SandboxRequest => ({
-  method: request.method,
-  path: new URL(request.url).pathname.replace(/^\/dada/, ''),
-  query: {},
-  headers: request.headers,
-  rawBody: request.body ?? '',
-})
-
 /** The real plugin, wired to the emulator through a stubbed fetch. */
-function connect(ctx: EmulatorContext, overrides: Partial<DadaConfig> = {}) {
-  const http = new StubHttp((request) => {
-    const answer = emulator.handle(toSandbox(request), ctx) as Awaited<
-      ReturnType<typeof emulator.handle>
-    >
-    return { status: answer.status, headers: answer.headers, body: answer.body }
-  })
-  const adapter: CarrierMethods = plugin.create(
-    createTestContext({ config: config(overrides), http, now: NOW })
-  )
-  return { http, adapter }
-}
+const connect = (ctx: EmulatorContext, overrides: Partial<DadaConfig> = {}) =>
+  harness.connect(ctx, config(overrides))
 
 const envelope = (body: Record<string, unknown>, overrides: Record<string, string> = {}) => {
   const params = {
@@ -324,11 +216,7 @@ test.group('Sandbox carriers | dada', () => {
     const seen: string[] = []
     for (const state of ['accepted', 'arrived', 'picked_up', 'delivering', 'delivered'] as const) {
       move(delivery, state)
-      const signed = emulator.callback(delivery, account, NOW, {
-        eventSeq: 1,
-        forgeSignature: false,
-        sentAt: NOW,
-      })
+      const signed = harness.callback(delivery, account, { eventSeq: 1, sentAt: NOW })
       if (!signed) {
         seen.push(`${state}:none`)
         continue
@@ -345,18 +233,14 @@ test.group('Sandbox carriers | dada', () => {
       'delivering:none',
       'delivered:4:delivered',
     ])
-    const signed = emulator.callback(delivery, account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-      sentAt: NOW,
-    })!
+    const signed = harness.callback(delivery, account, { eventSeq: 2, sentAt: NOW })!
     const [first] = await verify(signed.body)
     const [again] = await verify(signed.body)
     assert.equal(first.eventId, again.eventId)
 
     const tampered = signed.body.replace('"order_id":"ord_3001"', '"order_id":"ord_9999"')
     await assert.rejects(() => verify(tampered), /signature does not match/)
-    const forged = emulator.callback(delivery, account, NOW, {
+    const forged = harness.callback(delivery, account, {
       eventSeq: 3,
       forgeSignature: true,
       sentAt: NOW,
@@ -373,20 +257,12 @@ test.group('Sandbox carriers | dada', () => {
     move(delivery, 'accepted')
     move(delivery, 'waiting')
     const redispatch = JSON.parse(
-      emulator.callback(delivery, account, NOW, {
-        eventSeq: 3,
-        forgeSignature: false,
-        sentAt: NOW,
-      })!.body
+      harness.callback(delivery, account, { eventSeq: 3, sentAt: NOW })!.body
     )
     assert.deepInclude(redispatch, { order_status: 1, repeat_reason_type: 1 })
     move(delivery, 'cancelled')
     delivery.cancellation = { by: 'carrier', reason: 'no rider accepted', feeFen: 0, at: NOW }
-    const signed = emulator.callback(delivery, account, NOW, {
-      eventSeq: 4,
-      forgeSignature: false,
-      sentAt: NOW,
-    })!
+    const signed = harness.callback(delivery, account, { eventSeq: 4, sentAt: NOW })!
     const [event] = await adapter.verifyWebhook!({ headers: {}, body: signed.body, query: {} })
     assert.deepInclude(event, { carrierStatus: '7', status: 'failed', note: 'no rider accepted' })
   })

@@ -7,129 +7,37 @@
  */
 import { test } from '@japa/runner'
 import { readFile } from 'node:fs/promises'
-import {
-  DeliveryStateError,
-  type EmulatorContext,
-  type SandboxAccount,
-  type SandboxDelivery,
-  type SandboxDeliveryState,
-  type SandboxRequest,
-} from '#sandbox/emulator'
+import type { EmulatorContext, SandboxRequest } from '#sandbox/emulator'
 import emulator, { FENGNIAO_SANDBOX_ACCOUNT } from '#sandbox/carriers/fengniao'
 import { fengniaoSignature, sandboxAccessToken } from '#sandbox/carriers/fengniao/wire'
-import { createTestContext, StubHttp, type RecordedRequest } from '#sdk/testing/stub_http'
 import type { CarrierMethods, HubOrder, NormalizedEvent } from '#sdk/contract'
+import { NOW } from '#tests/unit/sandbox_carriers/support/fake_market'
+import {
+  FIRST_RIDER,
+  reassignedRiders,
+  SECOND_RIDER,
+} from '#tests/unit/sandbox_carriers/support/riders'
+import { emulatorHarness, testOrder } from '#tests/unit/sandbox_carriers/support/emulator_harness'
 import plugin from '../../../plugins/fengniao/src/index.js'
 import type { FengniaoConfig } from '../../../plugins/fengniao/src/mapper.js'
 
-const NOW = new Date('2025-01-01T08:00:00.000Z')
 const HOOK = 'http://127.0.0.1:9/api/v1/webhooks/acct-fengniao'
 const { accountKey: APP_ID, credentials: CREDENTIALS } = FENGNIAO_SANDBOX_ACCOUNT
-const ORDER: HubOrder = {
-  id: 'ord_5001',
-  external_id: 'POS-5001',
-  store: {
-    name: '老王面馆',
-    address: '漕溪北路 88 号',
-    city: '上海',
-    lat: 31.190236,
-    lng: 121.436525,
-    contact_name: '王师傅',
-    contact_phone: '13800001111',
-  },
-  recipient: {
-    name: '李女士',
-    phone: '13900002222',
-    address: '天钥桥路 100 号',
-    city: '上海',
-    lat: 31.183467,
-    lng: 121.443512,
-  },
-  items_summary: '牛肉面 x2',
-  item_count: 2,
-  weight_g: 1500,
-  declared_value_fen: 6850,
-  category: 'food',
-  notes: '',
-  tip_fen: 0,
-}
+const ORDER = testOrder(5001)
 
-/** Just enough market: fixed prices, quotes remembered, deliveries moved by hand. */
-function fakeMarket(options: { quoteFails?: 'no_capacity' | 'out_of_range' } = {}) {
-  const deliveries: SandboxDelivery[] = []
-  const tokens = new Map<string, any>()
-  const account: SandboxAccount = {
-    carrier: 'fengniao',
-    ...emulator.defaultAccount!(),
-    callbackUrl: HOOK,
-  }
-  const ctx: EmulatorContext = {
-    now: () => NOW,
-    wallNow: () => NOW,
-    account: (carrier, key) =>
-      carrier === 'fengniao' && key === account.accountKey ? account : undefined,
-    quote(input) {
-      if (options.quoteFails) return { ok: false, reason: options.quoteFails }
-      const quote = {
-        ok: true as const,
-        feeFen: 1250,
-        distanceM: 1120,
-        pickupEtaS: 300,
-        dropoffEtaS: 1500,
-        token: `Q${tokens.size + 1}`,
-        expiresAt: new Date(NOW.getTime() + 600_000),
-      }
-      tokens.set(quote.token, { ...quote, input })
-      return quote
-    },
-    redeemQuote: (_carrier, token) => tokens.get(token),
-    createDelivery(input) {
-      const existing = deliveries.find((d) => d.clientOrderId === input.clientOrderId)
-      if (existing) return { delivery: existing, created: false }
-      const delivery: SandboxDelivery = {
-        ...input,
-        carrierOrderId: `210215000012345678${deliveries.length + 1}`,
-        tipFen: 0,
-        state: 'waiting',
-        rider: null,
-        createdAt: NOW,
-        history: [{ state: 'waiting', at: NOW }],
-        extra: { ...input.extra },
-      }
-      deliveries.push(delivery)
-      return { delivery, created: true }
-    },
-    findDelivery: (_carrier, id) =>
-      deliveries.find((d) => d.carrierOrderId === id || d.clientOrderId === id),
-    cancellationFeeFen: (d) => (d.state === 'waiting' ? 0 : 200),
-    cancelDelivery(d, reason) {
-      if (d.state === 'delivered') throw new DeliveryStateError(d.state, 'cancel')
-      const feeFen = d.state === 'waiting' ? 0 : 200
-      move(d, 'cancelled')
-      d.cancellation = { by: 'merchant', reason, feeFen, at: NOW }
-      return { feeFen }
-    },
-    addTip(d, amountFen) {
-      if (d.state === 'delivered' || d.state === 'cancelled')
-        throw new DeliveryStateError(d.state, 'tip')
-      d.tipFen += amountFen
-    },
-    riderPosition: (d) => (d.rider ? { lat: d.rider.lat, lng: d.rider.lng, at: NOW } : null),
-  }
-  return { ctx, account, deliveries }
-}
+const move = reassignedRiders(FIRST_RIDER, SECOND_RIDER)
 
-function move(delivery: SandboxDelivery, state: SandboxDeliveryState) {
-  delivery.state = state
-  if (state === 'waiting') delivery.rider = null
-  if (state === 'accepted' && !delivery.rider) {
-    const second = delivery.history.some((entry) => entry.state === 'accepted')
-    delivery.rider = second
-      ? { id: '20002', name: '李四', phone: '13700004444', lat: 31.1899, lng: 121.437 }
-      : { id: '20001', name: '张三', phone: '13700003333', lat: 31.1899, lng: 121.437 }
-  }
-  delivery.history.push({ state, at: NOW, rider: delivery.rider })
-}
+// Fengniao calls back the URL registered for the app; its order ids are 19 digits long.
+const harness = emulatorHarness({
+  emulator,
+  plugin,
+  callbackUrl: HOOK,
+  price: { feeFen: 1250, distanceM: 1120, pickupEtaS: 300, dropoffEtaS: 1500 },
+  move,
+  deliveryIdPrefix: '210215000012345678',
+  wallClock: true,
+})
+const { fakeMarket } = harness
 
 const config = (overrides: Partial<FengniaoConfig> = {}): FengniaoConfig => ({
   baseUrl: 'http://sandbox.test/fengniao',
@@ -140,26 +48,8 @@ const config = (overrides: Partial<FengniaoConfig> = {}): FengniaoConfig => ({
   ...overrides,
 })
 
-const toSandbox = (request: RecordedRequest): SandboxRequest => ({
-  method: request.method,
-  path: new URL(request.url).pathname.replace(/^\/fengniao/, ''),
-  query: {},
-  headers: request.headers,
-  rawBody: request.body ?? '',
-})
-
-function connect(ctx: EmulatorContext, overrides: Partial<FengniaoConfig> = {}) {
-  const http = new StubHttp((request) => {
-    const answer = emulator.handle(toSandbox(request), ctx) as Awaited<
-      ReturnType<typeof emulator.handle>
-    >
-    return { status: answer.status, headers: answer.headers, body: answer.body }
-  })
-  const adapter: CarrierMethods = plugin.create(
-    createTestContext({ config: config(overrides), http, now: NOW })
-  )
-  return { http, adapter }
-}
+const connect = (ctx: EmulatorContext, overrides: Partial<FengniaoConfig> = {}) =>
+  harness.connect(ctx, config(overrides))
 
 /** A business call signed like the plugin signs it, with fields replaced after signing. */
 function call(path: string, business: Record<string, unknown>, after: Record<string, string> = {}) {
@@ -347,11 +237,7 @@ test.group('Sandbox carriers | fengniao', () => {
     const pushed: string[] = []
     const events: NormalizedEvent[] = []
     const push = async () => {
-      const signed = emulator.callback(delivery, account, NOW, {
-        eventSeq: 1,
-        forgeSignature: false,
-        sentAt: NOW,
-      })
+      const signed = harness.callback(delivery, account, { eventSeq: 1, sentAt: NOW })
       if (!signed) return pushed.push(`${delivery.state}:none`)
       assert.equal(signed.url, HOOK)
       const [event] = await adapter.verifyWebhook!({
@@ -396,11 +282,7 @@ test.group('Sandbox carriers | fengniao', () => {
     const { delivery } = await placed(ctx, adapter)
     move(delivery, 'accepted')
     const verify = (body: string) => adapter.verifyWebhook!({ headers: {}, body, query: {} })
-    const signed = emulator.callback(delivery, account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-      sentAt: NOW,
-    })!
+    const signed = harness.callback(delivery, account, { eventSeq: 2, sentAt: NOW })!
     const [first] = await verify(signed.body)
     const [again] = await verify(signed.body)
     assert.equal(first.eventId, again.eventId)
@@ -408,17 +290,14 @@ test.group('Sandbox carriers | fengniao', () => {
       () => verify(signed.body.replace('order_status\\":20', 'order_status\\":3')),
       /signature does not match/
     )
-    const forged = emulator.callback(delivery, account, NOW, {
+    const forged = harness.callback(delivery, account, {
       eventSeq: 2,
       forgeSignature: true,
       sentAt: NOW,
     })!
     await assert.rejects(() => verify(forged.body), /signature does not match/)
-    const foreign = emulator.callback(delivery, { ...account, accountKey: 'other-app' }, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-      sentAt: NOW,
-    })!
+    const stranger = { ...account, accountKey: 'other-app' }
+    const foreign = harness.callback(delivery, stranger, { eventSeq: 2, sentAt: NOW })!
     await assert.rejects(() => verify(foreign.body), /another app_id/)
   })
 })

@@ -4,122 +4,38 @@
  * so both sides of the wire format (paths, JSON, `?sign=`, units) are checked together.
  */
 import { test } from '@japa/runner'
-import {
-  DeliveryStateError,
-  type EmulatorContext,
-  type MarketQuoteInput,
-  type SandboxAccount,
-  type SandboxDelivery,
-  type SandboxDeliveryState,
-} from '#sandbox/emulator'
+import type { EmulatorContext } from '#sandbox/emulator'
 import emulator, { SF_SANDBOX_ACCOUNT } from '#sandbox/carriers/sf_same_city'
 import { createTestContext, StubHttp } from '#sdk/testing/stub_http'
-import type { CarrierMethods, HubOrder } from '#sdk/contract'
+import { NOW } from '#tests/unit/sandbox_carriers/support/fake_market'
+import { riderOnAcceptance } from '#tests/unit/sandbox_carriers/support/riders'
+import {
+  asWebhook as withQuery,
+  emulatorHarness,
+  testOrder,
+} from '#tests/unit/sandbox_carriers/support/emulator_harness'
 import plugin from '../../../plugins/sf_same_city/src/index.js'
 import type { SfConfig } from '../../../plugins/sf_same_city/src/mapper.js'
 
-const NOW = new Date('2025-01-01T08:00:00.000Z')
 const CALLBACK_URL = 'http://127.0.0.1:9/api/v1/webhooks/acct-sf'
+const ORDER = testOrder(2001)
 
-const ORDER: HubOrder = {
-  id: 'ord_2001',
-  external_id: 'POS-2001',
-  store: {
-    name: '老王面馆',
-    address: '漕溪北路 88 号',
-    city: '上海',
-    lat: 31.190236,
-    lng: 121.436525,
-    contact_name: '王师傅',
-    contact_phone: '13800001111',
-  },
-  recipient: {
-    name: '李女士',
-    phone: '13900002222',
-    address: '天钥桥路 100 号',
-    city: '上海',
-    lat: 31.183467,
-    lng: 121.443512,
-  },
-  items_summary: '牛肉面 x2',
-  item_count: 2,
-  weight_g: 1500,
-  declared_value_fen: 6850,
-  category: 'food',
-  notes: '',
-  tip_fen: 0,
-}
+const move = riderOnAcceptance({
+  id: 'R1',
+  name: '张三',
+  phone: '13700003333',
+  lat: 31.188,
+  lng: 121.44,
+})
 
-/** Just enough market for one emulator: fixed prices, deliveries moved by hand. */
-function fakeMarket(options: { quoteFails?: 'no_capacity' | 'out_of_range' } = {}) {
-  const quotes: MarketQuoteInput[] = []
-  const deliveries: SandboxDelivery[] = []
-  const account: SandboxAccount = {
-    carrier: emulator.carrier,
-    ...emulator.defaultAccount(),
-    callbackUrl: CALLBACK_URL,
-  }
-  const ctx: EmulatorContext = {
-    now: () => NOW,
-    account: (carrier, key) =>
-      carrier === account.carrier && key === account.accountKey ? account : undefined,
-    quote(input) {
-      quotes.push(input)
-      if (options.quoteFails) return { ok: false, reason: options.quoteFails }
-      const expiresAt = new Date(NOW.getTime() + 600_000)
-      return {
-        ok: true,
-        feeFen: 1600,
-        distanceM: 1203,
-        pickupEtaS: 300,
-        dropoffEtaS: 1800,
-        token: `Q${quotes.length}`,
-        expiresAt,
-      }
-    },
-    redeemQuote: () => undefined,
-    createDelivery(input) {
-      const existing = deliveries.find((d) => d.clientOrderId === input.clientOrderId)
-      if (existing) return { delivery: existing, created: false }
-      const delivery: SandboxDelivery = {
-        ...input,
-        carrierOrderId: input.carrierOrderId ?? `30000000000${deliveries.length + 1}`,
-        tipFen: 0,
-        state: 'waiting',
-        rider: null,
-        createdAt: NOW,
-        history: [{ state: 'waiting', at: NOW }],
-        extra: { ...input.extra },
-      }
-      deliveries.push(delivery)
-      return { delivery, created: true }
-    },
-    findDelivery: (_carrier, id) =>
-      deliveries.find((d) => d.carrierOrderId === id || d.clientOrderId === id),
-    cancellationFeeFen: (d) => (d.state === 'waiting' ? 0 : 200),
-    cancelDelivery(d, reason) {
-      if (d.state === 'delivered') throw new DeliveryStateError(d.state, 'cancel')
-      const feeFen = d.state === 'waiting' ? 0 : 200
-      move(d, 'cancelled')
-      d.cancellation = { by: 'merchant', reason, feeFen, at: NOW }
-      return { feeFen }
-    },
-    addTip(d, amountFen) {
-      if (d.state === 'delivered' || d.state === 'cancelled')
-        throw new DeliveryStateError(d.state, 'tip')
-      d.tipFen += amountFen
-    },
-    riderPosition: (d) => (d.rider ? { lat: d.rider.lat, lng: d.rider.lng, at: NOW } : null),
-  }
-  return { ctx, account, quotes, deliveries }
-}
-
-function move(delivery: SandboxDelivery, state: SandboxDeliveryState) {
-  delivery.state = state
-  if (state === 'accepted')
-    delivery.rider = { id: 'R1', name: '张三', phone: '13700003333', lat: 31.188, lng: 121.44 }
-  delivery.history.push({ state, at: NOW, rider: delivery.rider })
-}
+const harness = emulatorHarness({
+  emulator,
+  plugin,
+  callbackUrl: CALLBACK_URL,
+  price: { feeFen: 1600, distanceM: 1203, pickupEtaS: 300, dropoffEtaS: 1800 },
+  move,
+})
+const { fakeMarket } = harness
 
 function sandboxConfig(overrides: Partial<SfConfig> = {}): SfConfig {
   return {
@@ -131,55 +47,21 @@ function sandboxConfig(overrides: Partial<SfConfig> = {}): SfConfig {
   }
 }
 
-/** The plugin's adapter wired to the emulator: each fetch becomes one `handle()` call. */
-function adapterFor(ctx: EmulatorContext, config = sandboxConfig()) {
-  const bodies: string[] = []
-  const http = new StubHttp((request) => {
-    const url = new URL(request.url)
-    bodies.push(request.body ?? '')
-    const answer = emulator.handle(
-      {
-        method: request.method,
-        path: url.pathname.replace(/^\/sf_same_city/, ''),
-        query: Object.fromEntries(url.searchParams),
-        headers: request.headers,
-        rawBody: request.body ?? '',
-      },
-      ctx
-    ) as { status: number; headers?: Record<string, string>; body: string }
-    bodies.push(answer.body)
-    return answer
-  })
-  const adapter = plugin.create(
-    createTestContext({ config, http, now: NOW })
-  ) as Required<CarrierMethods>
-  return { adapter, bodies }
-}
+const adapterFor = (ctx: EmulatorContext, config = sandboxConfig()) => harness.connect(ctx, config)
 
-async function created(market = fakeMarket()) {
-  const { adapter, bodies } = adapterFor(market.ctx)
-  const quote = await adapter.quote(ORDER)
-  const result = await adapter.create(ORDER, quote, 'idem-2001-1')
-  const ref = { orderId: ORDER.id, carrierOrderId: result.carrierOrderId }
-  return { ...market, adapter, bodies, quote, result, ref, delivery: market.deliveries[0] }
-}
+const created = (market = fakeMarket()) =>
+  harness.created(market, sandboxConfig(), ORDER, 'idem-2001-1')
 
-/** Turns an emulator callback into the raw request the hub would hand the plugin. */
-function asWebhook(callback: { url: string; headers: Record<string, string>; body: string }) {
-  const url = new URL(callback.url)
-  return {
-    headers: callback.headers,
-    body: callback.body,
-    query: Object.fromEntries(url.searchParams),
-  }
-}
+/** SF signs its callbacks in the URL (`?sign=`), so the hub passes the query along. */
+const asWebhook = (callback: { url: string; headers: Record<string, string>; body: string }) =>
+  withQuery(callback, Object.fromEntries(new URL(callback.url).searchParams))
 
 test.group('Sandbox carriers | sf_same_city', () => {
   test('a correctly signed precreateorder is quoted in fen, from the shop to the customer', async ({
     assert,
   }) => {
     const market = fakeMarket()
-    const { adapter, bodies } = adapterFor(market.ctx)
+    const { adapter, answers } = adapterFor(market.ctx)
     const quote = await adapter.quote(ORDER)
     assert.equal(quote.feeFen, 1600)
     assert.equal(quote.distanceM, 1203)
@@ -188,7 +70,7 @@ test.group('Sandbox carriers | sf_same_city', () => {
     assert.deepEqual(market.quotes[0].from, { lat: ORDER.store.lat, lng: ORDER.store.lng })
     assert.deepEqual(market.quotes[0].to, { lat: ORDER.recipient.lat, lng: ORDER.recipient.lng })
     assert.equal(market.quotes[0].weightG, 1500)
-    const answer = JSON.parse(bodies[1])
+    const answer = JSON.parse(answers[0].body)
     assert.equal(answer.error_code, 0)
     assert.equal(answer.result.total_price, 1600)
     assert.equal(answer.result.expect_time - answer.result.push_time, 1800)
@@ -198,11 +80,14 @@ test.group('Sandbox carriers | sf_same_city', () => {
     assert,
   }) => {
     const market = fakeMarket()
-    const { adapter, bodies } = adapterFor(market.ctx, sandboxConfig({ devKey: 'not-the-dev-key' }))
+    const { adapter, answers } = adapterFor(
+      market.ctx,
+      sandboxConfig({ devKey: 'not-the-dev-key' })
+    )
     const error = await adapter.quote(ORDER).catch((caught) => caught)
     assert.equal(error.name, 'AuthError')
     assert.equal(error.code, '1002')
-    assert.equal(JSON.parse(bodies[1]).error_code, 1002)
+    assert.equal(JSON.parse(answers[0].body).error_code, 1002)
     assert.lengthOf(market.quotes, 0)
 
     const unknown = adapterFor(market.ctx, sandboxConfig({ devId: '1690009999' }))
@@ -297,15 +182,9 @@ test.group('Sandbox carriers | sf_same_city', () => {
     assert,
   }) => {
     const { adapter, account, delivery } = await created()
-    assert.isNull(
-      emulator.callback(delivery, account, NOW, { eventSeq: 1, forgeSignature: false }),
-      'no callback on creation'
-    )
+    assert.isNull(harness.callback(delivery, account, { eventSeq: 1 }), 'no callback on creation')
     move(delivery, 'accepted')
-    const callback = emulator.callback(delivery, account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-    })!
+    const callback = harness.callback(delivery, account, { eventSeq: 2 })!
     assert.isTrue(callback.url.startsWith(`${CALLBACK_URL}?sign=`))
     const [event] = await adapter.verifyWebhook(asWebhook(callback))
     assert.equal(event.carrierStatus, '10')
@@ -314,7 +193,7 @@ test.group('Sandbox carriers | sf_same_city', () => {
     assert.equal(event.eventId, `${delivery.carrierOrderId}:10:${NOW.getTime() / 1000}`)
     assert.deepEqual(event.rider, { name: '张三', phone: '13700003333', lat: 31.188, lng: 121.44 })
 
-    const forged = emulator.callback(delivery, account, NOW, { eventSeq: 2, forgeSignature: true })!
+    const forged = harness.callback(delivery, account, { eventSeq: 2, forgeSignature: true })!
     assert.deepInclude(await adapter.verifyWebhook(asWebhook(forged)).catch((e) => e), {
       name: 'AuthError',
     })
@@ -342,10 +221,7 @@ test.group('Sandbox carriers | sf_same_city', () => {
       'delivered',
     ] as const) {
       move(delivery, state)
-      const callback = emulator.callback(delivery, account, NOW, {
-        eventSeq: codes.length,
-        forgeSignature: false,
-      })
+      const callback = harness.callback(delivery, account, { eventSeq: codes.length })
       const events = callback ? await adapter.verifyWebhook(asWebhook(callback)) : []
       codes.push(events[0]?.carrierStatus ?? null)
     }
@@ -353,19 +229,11 @@ test.group('Sandbox carriers | sf_same_city', () => {
 
     const other = await created()
     await other.adapter.cancel(other.ref, 'customer_cancelled')
-    const cancelled = emulator.callback(other.delivery, other.account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-    })!
+    const cancelled = harness.callback(other.delivery, other.account, { eventSeq: 2 })!
     const [event] = await other.adapter.verifyWebhook(asWebhook(cancelled))
     assert.equal(event.status, 'cancelled')
     assert.equal(event.note, 'customer_cancelled')
-    assert.isNull(
-      emulator.callback(delivery, { ...account, callbackUrl: null }, NOW, {
-        eventSeq: 9,
-        forgeSignature: false,
-      })
-    )
+    assert.isNull(harness.callback(delivery, { ...account, callbackUrl: null }, { eventSeq: 9 }))
   })
 
   test('injected faults answer in SF format, which the plugin treats as retryable', async ({

@@ -4,125 +4,38 @@
  * so both sides of the wire format (form envelope, signature, fen, BD-09) are checked.
  */
 import { test } from '@japa/runner'
-import {
-  DeliveryStateError,
-  type EmulatorContext,
-  type MarketQuote,
-  type MarketQuoteInput,
-  type SandboxAccount,
-  type SandboxDelivery,
-  type SandboxDeliveryState,
-} from '#sandbox/emulator'
+import type { EmulatorContext, SandboxResponse } from '#sandbox/emulator'
 import emulator, { SHANSONG_SANDBOX_ACCOUNT } from '#sandbox/carriers/shansong'
 import { createTestContext, StubHttp } from '#sdk/testing/stub_http'
-import type { CarrierMethods, HubOrder } from '#sdk/contract'
+import { NOW } from '#tests/unit/sandbox_carriers/support/fake_market'
+import { riderOnAcceptance } from '#tests/unit/sandbox_carriers/support/riders'
+import {
+  asWebhook,
+  emulatorHarness,
+  testOrder,
+} from '#tests/unit/sandbox_carriers/support/emulator_harness'
 import plugin from '../../../plugins/shansong/src/index.js'
 import type { ShansongConfig } from '../../../plugins/shansong/src/mapper.js'
 
-const NOW = new Date('2025-01-01T08:00:00.000Z')
 const CALLBACK_URL = 'http://127.0.0.1:9/api/v1/webhooks/acct-shansong'
+const ORDER = testOrder(2001)
 
-const ORDER: HubOrder = {
-  id: 'ord_2001',
-  external_id: 'POS-2001',
-  store: {
-    name: '老王面馆',
-    address: '漕溪北路 88 号',
-    city: '上海',
-    lat: 31.190236,
-    lng: 121.436525,
-    contact_name: '王师傅',
-    contact_phone: '13800001111',
-  },
-  recipient: {
-    name: '李女士',
-    phone: '13900002222',
-    address: '天钥桥路 100 号',
-    city: '上海',
-    lat: 31.183467,
-    lng: 121.443512,
-  },
-  items_summary: '牛肉面 x2',
-  item_count: 2,
-  weight_g: 1500,
-  declared_value_fen: 6850,
-  category: 'food',
-  notes: '',
-  tip_fen: 0,
-}
+const move = riderOnAcceptance({
+  id: 'R1',
+  name: '李闪',
+  phone: '13600004444',
+  lat: 31.188,
+  lng: 121.44,
+})
 
-/** Just enough market for one emulator: fixed prices, deliveries moved by hand. */
-function fakeMarket(options: { quoteFails?: 'no_capacity' | 'out_of_range' } = {}) {
-  const quotes: MarketQuoteInput[] = []
-  const issued = new Map<string, MarketQuote & { ok: true; input: MarketQuoteInput }>()
-  const deliveries: SandboxDelivery[] = []
-  const account: SandboxAccount = {
-    carrier: emulator.carrier,
-    ...emulator.defaultAccount(),
-    callbackUrl: CALLBACK_URL,
-  }
-  const ctx: EmulatorContext = {
-    now: () => NOW,
-    account: (carrier, key) =>
-      carrier === account.carrier && key === account.accountKey ? account : undefined,
-    quote(input) {
-      quotes.push(input)
-      if (options.quoteFails) return { ok: false, reason: options.quoteFails }
-      const quote = {
-        ok: true as const,
-        feeFen: 1600,
-        distanceM: 1203,
-        pickupEtaS: 300,
-        dropoffEtaS: 1800,
-        token: `Q${quotes.length}`,
-        expiresAt: new Date(NOW.getTime() + 600_000),
-      }
-      issued.set(quote.token, { ...quote, input })
-      return quote
-    },
-    redeemQuote: (_carrier, token) => issued.get(token),
-    createDelivery(input) {
-      const existing = deliveries.find((d) => d.clientOrderId === input.clientOrderId)
-      if (existing) return { delivery: existing, created: false }
-      const delivery: SandboxDelivery = {
-        ...input,
-        carrierOrderId: input.carrierOrderId ?? `30000000000${deliveries.length + 1}`,
-        tipFen: 0,
-        state: 'waiting',
-        rider: null,
-        createdAt: NOW,
-        history: [{ state: 'waiting', at: NOW }],
-        extra: { ...input.extra },
-      }
-      deliveries.push(delivery)
-      return { delivery, created: true }
-    },
-    findDelivery: (_carrier, id) =>
-      deliveries.find((d) => d.carrierOrderId === id || d.clientOrderId === id),
-    cancellationFeeFen: (d) => (d.state === 'waiting' ? 0 : 200),
-    cancelDelivery(d, reason) {
-      if (d.state === 'delivered') throw new DeliveryStateError(d.state, 'cancel')
-      const feeFen = d.state === 'waiting' ? 0 : 200
-      move(d, 'cancelled')
-      d.cancellation = { by: 'merchant', reason, feeFen, at: NOW }
-      return { feeFen }
-    },
-    addTip(d, amountFen) {
-      if (d.state === 'delivered' || d.state === 'cancelled')
-        throw new DeliveryStateError(d.state, 'tip')
-      d.tipFen += amountFen
-    },
-    riderPosition: (d) => (d.rider ? { lat: d.rider.lat, lng: d.rider.lng, at: NOW } : null),
-  }
-  return { ctx, account, quotes, deliveries }
-}
-
-function move(delivery: SandboxDelivery, state: SandboxDeliveryState, at = NOW) {
-  delivery.state = state
-  if (state === 'accepted')
-    delivery.rider = { id: 'R1', name: '李闪', phone: '13600004444', lat: 31.188, lng: 121.44 }
-  delivery.history.push({ state, at, rider: delivery.rider })
-}
+const harness = emulatorHarness({
+  emulator,
+  plugin,
+  callbackUrl: CALLBACK_URL,
+  price: { feeFen: 1600, distanceM: 1203, pickupEtaS: 300, dropoffEtaS: 1800 },
+  move,
+})
+const { fakeMarket } = harness
 
 function sandboxConfig(overrides: Partial<ShansongConfig> = {}): ShansongConfig {
   return {
@@ -134,51 +47,12 @@ function sandboxConfig(overrides: Partial<ShansongConfig> = {}): ShansongConfig 
   }
 }
 
-interface Answer {
-  status: number
-  headers?: Record<string, string>
-  body: string
-}
+const adapterFor = (ctx: EmulatorContext, config = sandboxConfig()) => harness.connect(ctx, config)
 
-/** The plugin's adapter wired to the emulator: each fetch becomes one `handle()` call. */
-function adapterFor(ctx: EmulatorContext, config = sandboxConfig()) {
-  const answers: Answer[] = []
-  const http = new StubHttp((request) => {
-    const url = new URL(request.url)
-    const answer = emulator.handle(
-      {
-        method: request.method,
-        path: url.pathname.replace(/^\/shansong/, ''),
-        query: Object.fromEntries(url.searchParams),
-        headers: request.headers,
-        rawBody: request.body ?? '',
-      },
-      ctx
-    ) as Answer
-    answers.push(answer)
-    return answer
-  })
-  const adapter = plugin.create(
-    createTestContext({ config, http, now: NOW })
-  ) as Required<CarrierMethods>
-  return { adapter, answers, http }
-}
+const created = (market = fakeMarket()) =>
+  harness.created(market, sandboxConfig(), ORDER, 'idem-2001-1')
 
-async function created(market = fakeMarket()) {
-  const { adapter, answers, http } = adapterFor(market.ctx)
-  const quote = await adapter.quote(ORDER)
-  const result = await adapter.create(ORDER, quote, 'idem-2001-1')
-  const ref = { orderId: ORDER.id, carrierOrderId: result.carrierOrderId }
-  return { ...market, adapter, answers, http, quote, result, ref, delivery: market.deliveries[0] }
-}
-
-const asWebhook = (callback: { headers: Record<string, string>; body: string }) => ({
-  headers: callback.headers,
-  body: callback.body,
-  query: {},
-})
-
-const envelope = (answer: Answer) => JSON.parse(answer.body)
+const envelope = (answer: SandboxResponse) => JSON.parse(answer.body)
 
 test.group('Sandbox carriers | shansong', () => {
   test('a correctly signed orderCalculate is quoted in fen, its BD-09 turned back into GCJ-02', async ({
@@ -288,7 +162,7 @@ test.group('Sandbox carriers | shansong', () => {
     const answer = emulator.handle(
       { method: 'POST', path: '/openapi/merchants/v5/addition', query: {}, headers: {}, rawBody },
       ctx
-    ) as Answer
+    ) as SandboxResponse
     assert.equal(envelope(answer).status, 400)
     assert.equal(delivery.tipFen, 300)
   })
@@ -325,8 +199,8 @@ test.group('Sandbox carriers | shansong', () => {
     assert,
   }) => {
     const { adapter, account, delivery } = await created()
-    const options = { eventSeq: 1, forgeSignature: false, sentAt: NOW }
-    const placed = emulator.callback(delivery, account, NOW, options)!
+    const options = { eventSeq: 1, sentAt: NOW }
+    const placed = harness.callback(delivery, account, options)!
     assert.equal(placed.url, CALLBACK_URL)
     const [dispatching] = await adapter.verifyWebhook(asWebhook(placed))
     assert.deepInclude(dispatching, {
@@ -337,12 +211,12 @@ test.group('Sandbox carriers | shansong', () => {
     assert.equal(dispatching.eventId, 'Q1:20:2025-01-01 16:00:00')
 
     move(delivery, 'accepted')
-    const accepted = emulator.callback(delivery, account, NOW, { ...options, eventSeq: 2 })!
+    const accepted = harness.callback(delivery, account, { ...options, eventSeq: 2 })!
     const [event] = await adapter.verifyWebhook(asWebhook(accepted))
     assert.equal(event.status, 'accepted')
     assert.deepEqual(event.rider, { name: '李闪', phone: '13600004444', lat: 31.188, lng: 121.44 })
 
-    const forged = emulator.callback(delivery, account, NOW, { ...options, forgeSignature: true })!
+    const forged = harness.callback(delivery, account, { ...options, forgeSignature: true })!
     assert.deepInclude(await adapter.verifyWebhook(asWebhook(forged)).catch((e) => e), {
       name: 'AuthError',
     })
@@ -361,27 +235,16 @@ test.group('Sandbox carriers | shansong', () => {
     const codes: (string | null)[] = []
     for (const state of ['accepted', 'arrived', 'picked_up', 'delivering', 'delivered'] as const) {
       move(delivery, state)
-      const callback = emulator.callback(delivery, account, NOW, {
-        eventSeq: 1,
-        forgeSignature: false,
-      })
+      const callback = harness.callback(delivery, account, { eventSeq: 1 })
       const events = callback ? await adapter.verifyWebhook(asWebhook(callback)) : []
       codes.push(events[0]?.carrierStatus ?? null)
     }
     assert.deepEqual(codes, ['30', null, '40', null, '50'])
-    assert.isNull(
-      emulator.callback(delivery, { ...account, callbackUrl: null }, NOW, {
-        eventSeq: 9,
-        forgeSignature: false,
-      })
-    )
+    assert.isNull(harness.callback(delivery, { ...account, callbackUrl: null }, { eventSeq: 9 }))
 
     const other = await created()
     await other.adapter.cancel(other.ref, 'customer_cancelled')
-    const cancelled = emulator.callback(other.delivery, other.account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-    })!
+    const cancelled = harness.callback(other.delivery, other.account, { eventSeq: 2 })!
     const [event] = await other.adapter.verifyWebhook(asWebhook(cancelled))
     assert.equal(event.status, 'cancelled')
     assert.equal(event.note, '商家取消', 'abortOrder takes no reason, so Shansong gives its own')

@@ -4,127 +4,39 @@
  * so both sides of the wire format (flat form, signature, yuan, BD-09) are checked.
  */
 import { test } from '@japa/runner'
-import {
-  DeliveryStateError,
-  type EmulatorContext,
-  type MarketQuote,
-  type MarketQuoteInput,
-  type SandboxAccount,
-  type SandboxDelivery,
-  type SandboxDeliveryState,
-} from '#sandbox/emulator'
+import type { EmulatorContext, SandboxResponse } from '#sandbox/emulator'
 import emulator, { UU_SANDBOX_ACCOUNT, uuSign } from '#sandbox/carriers/uu'
 import { createTestContext, StubHttp } from '#sdk/testing/stub_http'
-import type { CarrierMethods, HubOrder } from '#sdk/contract'
+import { NOW } from '#tests/unit/sandbox_carriers/support/fake_market'
+import { riderOnAcceptance } from '#tests/unit/sandbox_carriers/support/riders'
+import {
+  asWebhook,
+  emulatorHarness,
+  testOrder,
+} from '#tests/unit/sandbox_carriers/support/emulator_harness'
 import plugin from '../../../plugins/uu/src/index.js'
 import type { UuConfig } from '../../../plugins/uu/src/mapper.js'
 
-const NOW = new Date('2025-01-01T08:00:00.000Z')
 const CALLBACK_URL = 'http://127.0.0.1:9/api/v1/webhooks/acct-uu'
-
-const ORDER: HubOrder = {
-  id: 'ord_2001',
-  external_id: 'POS-2001',
-  store: {
-    name: '老王面馆',
-    address: '漕溪北路 88 号',
-    city: '上海',
-    lat: 31.190236,
-    lng: 121.436525,
-    contact_name: '王师傅',
-    contact_phone: '13800001111',
-  },
-  recipient: {
-    name: '李女士',
-    phone: '13900002222',
-    address: '天钥桥路 100 号',
-    city: '上海',
-    lat: 31.183467,
-    lng: 121.443512,
-  },
-  items_summary: '牛肉面 x2',
-  item_count: 2,
-  weight_g: 1500,
-  declared_value_fen: 6850,
-  category: 'food',
-  notes: '',
-  tip_fen: 0,
-}
-
-/** Just enough market for one emulator: fixed prices, deliveries moved by hand. */
-function fakeMarket(options: { quoteFails?: 'no_capacity' | 'out_of_range' } = {}) {
-  const quotes: MarketQuoteInput[] = []
-  const issued = new Map<string, MarketQuote & { ok: true; input: MarketQuoteInput }>()
-  const deliveries: SandboxDelivery[] = []
-  const account: SandboxAccount = {
-    carrier: emulator.carrier,
-    ...emulator.defaultAccount(),
-    callbackUrl: CALLBACK_URL,
-  }
-  const ctx: EmulatorContext = {
-    now: () => NOW,
-    account: (carrier, key) =>
-      carrier === account.carrier && key === account.accountKey ? account : undefined,
-    quote(input) {
-      quotes.push(input)
-      if (options.quoteFails) return { ok: false, reason: options.quoteFails }
-      const quote = {
-        ok: true as const,
-        feeFen: 1600,
-        distanceM: 1203,
-        pickupEtaS: 300,
-        dropoffEtaS: 1800,
-        token: `Q${quotes.length}`,
-        expiresAt: new Date(NOW.getTime() + 600_000),
-      }
-      issued.set(quote.token, { ...quote, input })
-      return quote
-    },
-    redeemQuote: (_carrier, token) => issued.get(token),
-    createDelivery(input) {
-      const existing = deliveries.find((d) => d.clientOrderId === input.clientOrderId)
-      if (existing) return { delivery: existing, created: false }
-      const delivery: SandboxDelivery = {
-        ...input,
-        carrierOrderId: input.carrierOrderId ?? `30000000000${deliveries.length + 1}`,
-        tipFen: 0,
-        state: 'waiting',
-        rider: null,
-        createdAt: NOW,
-        history: [{ state: 'waiting', at: NOW }],
-        extra: { ...input.extra },
-      }
-      deliveries.push(delivery)
-      return { delivery, created: true }
-    },
-    findDelivery: (_carrier, id) =>
-      deliveries.find((d) => d.carrierOrderId === id || d.clientOrderId === id),
-    cancellationFeeFen: (d) => (d.state === 'waiting' ? 0 : 200),
-    cancelDelivery(d, reason) {
-      if (d.state === 'delivered') throw new DeliveryStateError(d.state, 'cancel')
-      const feeFen = d.state === 'waiting' ? 0 : 200
-      move(d, 'cancelled')
-      d.cancellation = { by: 'merchant', reason, feeFen, at: NOW }
-      return { feeFen }
-    },
-    addTip(d, amountFen) {
-      if (d.state === 'delivered' || d.state === 'cancelled')
-        throw new DeliveryStateError(d.state, 'tip')
-      d.tipFen += amountFen
-    },
-    riderPosition: (d) => (d.rider ? { lat: d.rider.lat, lng: d.rider.lng, at: NOW } : null),
-  }
-  return { ctx, account, quotes, deliveries }
-}
-
-function move(delivery: SandboxDelivery, state: SandboxDeliveryState, at = NOW) {
-  delivery.state = state
-  if (state === 'accepted')
-    delivery.rider = { id: 'R1', name: '王跑跑', phone: '13500005555', lat: 31.188, lng: 121.44 }
-  delivery.history.push({ state, at, rider: delivery.rider })
-}
-
 const ORDER_CALLBACK_URL = 'http://127.0.0.1:9/api/v1/webhooks/acct-uu?via=order'
+const ORDER = testOrder(2001)
+
+const move = riderOnAcceptance({
+  id: 'R1',
+  name: '王跑跑',
+  phone: '13500005555',
+  lat: 31.188,
+  lng: 121.44,
+})
+
+const harness = emulatorHarness({
+  emulator,
+  plugin,
+  callbackUrl: CALLBACK_URL,
+  price: { feeFen: 1600, distanceM: 1203, pickupEtaS: 300, dropoffEtaS: 1800 },
+  move,
+})
+const { fakeMarket } = harness
 
 function sandboxConfig(overrides: Partial<UuConfig> = {}): UuConfig {
   return {
@@ -137,51 +49,12 @@ function sandboxConfig(overrides: Partial<UuConfig> = {}): UuConfig {
   }
 }
 
-interface Answer {
-  status: number
-  headers?: Record<string, string>
-  body: string
-}
+const adapterFor = (ctx: EmulatorContext, config = sandboxConfig()) => harness.connect(ctx, config)
 
-/** The plugin's adapter wired to the emulator: each fetch becomes one `handle()` call. */
-function adapterFor(ctx: EmulatorContext, config = sandboxConfig()) {
-  const answers: Answer[] = []
-  const http = new StubHttp((request) => {
-    const url = new URL(request.url)
-    const answer = emulator.handle(
-      {
-        method: request.method,
-        path: url.pathname.replace(/^\/uu/, ''),
-        query: Object.fromEntries(url.searchParams),
-        headers: request.headers,
-        rawBody: request.body ?? '',
-      },
-      ctx
-    ) as Answer
-    answers.push(answer)
-    return answer
-  })
-  const adapter = plugin.create(
-    createTestContext({ config, http, now: NOW })
-  ) as Required<CarrierMethods>
-  return { adapter, answers, http }
-}
+const created = (market = fakeMarket()) =>
+  harness.created(market, sandboxConfig(), ORDER, 'idem-2001-1')
 
-async function created(market = fakeMarket()) {
-  const { adapter, answers, http } = adapterFor(market.ctx)
-  const quote = await adapter.quote(ORDER)
-  const result = await adapter.create(ORDER, quote, 'idem-2001-1')
-  const ref = { orderId: ORDER.id, carrierOrderId: result.carrierOrderId }
-  return { ...market, adapter, answers, http, quote, result, ref, delivery: market.deliveries[0] }
-}
-
-const asWebhook = (callback: { headers: Record<string, string>; body: string }) => ({
-  headers: callback.headers,
-  body: callback.body,
-  query: {},
-})
-
-const answerOf = (answer: Answer) => JSON.parse(answer.body)
+const answerOf = (answer: SandboxResponse) => JSON.parse(answer.body)
 
 test.group('Sandbox carriers | uu', () => {
   test('a correctly signed getorderprice is quoted in yuan, its BD-09 turned back into GCJ-02', async ({
@@ -319,10 +192,7 @@ test.group('Sandbox carriers | uu', () => {
   }) => {
     const { adapter, account, delivery } = await created()
     move(delivery, 'accepted')
-    const callback = emulator.callback(delivery, account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-    })!
+    const callback = harness.callback(delivery, account, { eventSeq: 2 })!
     assert.equal(callback.url, ORDER_CALLBACK_URL)
     const [event] = await adapter.verifyWebhook(asWebhook(callback))
     assert.deepInclude(event, {
@@ -333,7 +203,7 @@ test.group('Sandbox carriers | uu', () => {
     })
     assert.deepEqual(event.rider, { name: '王跑跑', phone: '13500005555' })
 
-    const forged = emulator.callback(delivery, account, NOW, { eventSeq: 2, forgeSignature: true })!
+    const forged = harness.callback(delivery, account, { eventSeq: 2, forgeSignature: true })!
     assert.deepInclude(await adapter.verifyWebhook(asWebhook(forged)).catch((e) => e), {
       name: 'AuthError',
     })
@@ -359,10 +229,7 @@ test.group('Sandbox carriers | uu', () => {
       'delivered',
     ] as const) {
       if (state !== 'waiting') move(delivery, state)
-      const callback = emulator.callback(delivery, account, NOW, {
-        eventSeq: states.length,
-        forgeSignature: false,
-      })!
+      const callback = harness.callback(delivery, account, { eventSeq: states.length })!
       const [event] = await adapter.verifyWebhook(asWebhook(callback))
       states.push(`${event.carrierStatus}:${event.status}`)
     }
@@ -376,10 +243,7 @@ test.group('Sandbox carriers | uu', () => {
     ])
     const other = await created()
     await other.adapter.cancel(other.ref, 'customer_cancelled')
-    const cancelled = emulator.callback(other.delivery, other.account, NOW, {
-      eventSeq: 2,
-      forgeSignature: false,
-    })!
+    const cancelled = harness.callback(other.delivery, other.account, { eventSeq: 2 })!
     const [event] = await other.adapter.verifyWebhook(asWebhook(cancelled))
     assert.deepInclude(event, {
       carrierStatus: '-1',
