@@ -1,6 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
+import { cachePreparedStatements } from '#database/sqlite_statement_cache'
 
 /*
  * SQLite is the embedded default (one process, one store). MySQL or MariaDB is the
@@ -31,6 +32,7 @@ const dbConfig = defineConfig({
           conn.pragma('synchronous = NORMAL')
           conn.pragma('foreign_keys = ON')
           conn.pragma('busy_timeout = 5000')
+          cachePreparedStatements(conn)
           done(null, conn)
         },
       },
