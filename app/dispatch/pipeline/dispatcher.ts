@@ -14,6 +14,7 @@ import {
   recordOrderEvent,
   sqlTime,
   type OrderRowForMove,
+  type TimelineEntry,
 } from '#dispatch/pipeline/order_transitions'
 import {
   hubOrder,
@@ -201,20 +202,20 @@ export class Dispatcher {
         .first()
       if (!attempt) continue
       applied.add(event.carrierOrderId)
-      await recordOrderEvent(
-        attempt.order_id,
-        'carrier_event',
-        `carrier:${attempt.plugin_id}`,
-        {
+      // Every raw carrier event lands in the timeline, whether it moves the order or not.
+      const raw: TimelineEntry = {
+        kind: 'carrier_event',
+        source: `carrier:${attempt.plugin_id}`,
+        detail: {
           carrier_status: event.carrierStatus,
           status: event.status,
           occurred_at: event.occurredAt,
           rider: event.rider ?? null,
           note: event.note ?? null,
         },
-        { attemptNo: attempt.attempt_no }
-      )
-      await this.#applyToAttempt(attempt, event)
+        attemptNo: attempt.attempt_no,
+      }
+      await this.#applyToAttempt(attempt, event, raw)
     }
     return applied
   }
@@ -754,7 +755,7 @@ export class Dispatcher {
     await this.#createAtCarrier(order, stuck, quote, stuck.tip_fen, stuck.accept_timeout_s)
   }
 
-  async #applyToAttempt(attempt: EventAttemptRow, event: StatusEvent) {
+  async #applyToAttempt(attempt: EventAttemptRow, event: StatusEvent, raw: TimelineEntry) {
     const orderId = attempt.order_id
     const isCurrent =
       LIVE_ATTEMPT_STATES.includes(attempt.state) && Number(attempt.newer_live) === 0
@@ -764,7 +765,10 @@ export class Dispatcher {
       batch_id: attempt.order_batch_id,
     }
 
+    const recordRaw = () =>
+      recordOrderEvent(orderId, raw.kind, raw.source, raw.detail, { attemptNo: raw.attemptNo })
     if (event.status === 'cancelled' || event.status === 'failed') {
+      await recordRaw()
       // The carrier dropped it (no rider, rider cancelled): reassign if it was ours.
       if (isCurrent && ['awaiting_accept', 'accepted'].includes(attempt.state)) {
         const owner = this.options.nodeId
@@ -785,6 +789,7 @@ export class Dispatcher {
       return
     }
     if (!isCurrent) {
+      await recordRaw()
       // A carrier we already gave up on accepted late: make sure it lets go.
       if (
         rankOf(event.status) >= rankOf('accepted') &&
@@ -809,12 +814,15 @@ export class Dispatcher {
     const columns: Record<string, unknown> = {}
     if (event.status === 'accepted') columns.accepted_at = sqlTime()
     if (event.status === 'delivered') columns.delivered_at = sqlTime()
-    await moveOrder(orderId, event.status, {
+    const moved = await moveOrder(orderId, event.status, {
       source: `carrier:${attempt.plugin_id}`,
       attemptNo: attempt.attempt_no,
       columns,
       known,
+      entry: raw,
     })
+    // A duplicate, late or out-of-order event moves nothing but is still recorded.
+    if (!moved) await recordRaw()
     if (event.status === 'delivered') {
       await db
         .from('dispatch_attempts')

@@ -26,6 +26,19 @@ export interface MoveOptions {
    * guess; the conditional UPDATE checks it, and a stale guess costs a re-read.
    */
   known?: OrderRowForMove
+  /**
+   * A timeline entry written in the move's transaction, just before the status row
+   * (the carrier event that caused the move): one commit instead of two. Not written
+   * when the order does not move; the caller records it on its own then.
+   */
+  entry?: TimelineEntry
+}
+
+export interface TimelineEntry {
+  kind: 'attempt' | 'carrier_event' | 'operator' | 'note'
+  source: string
+  detail: Record<string, unknown>
+  attemptNo?: number
 }
 
 export interface OrderRowForMove {
@@ -87,6 +100,7 @@ export async function moveOrder(
         .where('status', current.status)
         .update({ status: to, updated_at: now, ...options.columns })
       if (Number(Array.isArray(affected) ? affected[0] : affected) !== 1) return false
+      if (options.entry) await insertEntry(trx, orderId, options.entry, now)
       await trx.table('order_events').insert({
         order_id: orderId,
         kind: 'status',
@@ -123,20 +137,33 @@ export async function moveOrder(
 /** A timeline entry that is not a status change (attempt outcome, raw carrier event, operator note). */
 export async function recordOrderEvent(
   orderId: number,
-  kind: 'attempt' | 'carrier_event' | 'operator' | 'note',
+  kind: TimelineEntry['kind'],
   source: string,
   detail: Record<string, unknown>,
   options: { attemptNo?: number; client?: TransactionClientContract } = {}
 ) {
-  const client = options.client ?? db
+  await insertEntry(
+    options.client ?? db,
+    orderId,
+    { kind, source, detail, attemptNo: options.attemptNo },
+    sqlTime()
+  )
+}
+
+async function insertEntry(
+  client: TransactionClientContract | typeof db,
+  orderId: number,
+  entry: TimelineEntry,
+  at: string
+) {
   await client.table('order_events').insert({
     order_id: orderId,
-    kind,
+    kind: entry.kind,
     from_status: null,
     to_status: null,
-    attempt_no: options.attemptNo ?? null,
-    source,
-    detail: JSON.stringify(detail),
-    created_at: sqlTime(),
+    attempt_no: entry.attemptNo ?? null,
+    source: entry.source,
+    detail: JSON.stringify(entry.detail),
+    created_at: at,
   })
 }

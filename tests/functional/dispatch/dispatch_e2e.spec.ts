@@ -161,6 +161,34 @@ test.group('Dispatch end to end (hub ↔ carrier sandbox over HTTP)', (group) =>
     }
     assert.equal(statuses.at(-1), 'delivered')
     await assertOneDeliveryPerAttempt(sandbox, [orderId], links, assert)
+
+    // Applied callbacks are marked processed (in batches, shortly after).
+    const unprocessed = async () => {
+      const row = await db
+        .from('carrier_webhook_events')
+        .whereIn(
+          'carrier_order_id',
+          attempts.map((a) => a.carrier_order_id)
+        )
+        .whereNull('processed_at')
+        .count('* as n')
+        .first()
+      return Number(row.n)
+    }
+    const stored = await db
+      .from('carrier_webhook_events')
+      .whereIn(
+        'carrier_order_id',
+        attempts.map((a) => a.carrier_order_id)
+      )
+      .count('* as n')
+      .first()
+    assert.isAbove(Number(stored.n), 0, 'callbacks were stored')
+    const deadline = Date.now() + 5_000
+    while ((await unprocessed()) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.equal(await unprocessed(), 0)
   }).timeout(90_000)
 
   test('carriers that fail every call are skipped: the order goes to the one that works', async ({
