@@ -10,6 +10,7 @@ import { sqlTime } from '#dispatch/pipeline/order_transitions'
 import { DateTime } from 'luxon'
 import type { UnifiedStatus } from '#sdk/status'
 import { dbTimeIso } from '#services/db_time'
+import type { CarrierWebhookReceived } from '#services/plugins/webhook_intake_service'
 
 /** Unmatched callbacks are retried this long, then closed. */
 const UNMATCHED_GIVE_UP_MS = 10 * 60_000
@@ -18,16 +19,8 @@ const WEBHOOK_RETRY_MS = 3000
 /** How often a worker looks for deliveries whose carrier went quiet. */
 const POLL_SWEEP_MS = 30_000
 
-/** A carrier callback event as stored in carrier_webhook_events. */
-interface StoredWebhookEvent {
-  id: number
-  eventId: string
-  carrierOrderId: string
-  status: string
-  carrierStatus: string
-  occurredAt: string
-  receivedAt?: string
-}
+/** A carrier callback event as stored (the sweep also knows when it arrived). */
+type StoredWebhookEvent = CarrierWebhookReceived['events'][number] & { receivedAt?: string }
 
 /**
  * One per process: the job queue (in-process, or BullMQ when REDIS_URL is set)
