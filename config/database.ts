@@ -1,7 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
-import { cachePreparedStatements } from '#database/sqlite_statement_cache'
+import { prepareSqliteConnection } from '#database/sqlite_connection'
 
 /*
  * SQLite is the embedded default (one process, one store). MySQL or MariaDB is the
@@ -25,14 +25,10 @@ const dbConfig = defineConfig({
         // read transaction tries to write. Other processes wait on busy_timeout.
         min: 1,
         max: 1,
-        // WAL lets readers proceed while a writer commits; foreign keys are off by
-        // default in SQLite and the schema relies on them.
+        // WAL, foreign keys, waiting for other processes, IMMEDIATE transactions,
+        // reused statements: see database/sqlite_connection.ts.
         afterCreate: (conn: any, done: (error: Error | null, conn: any) => void) => {
-          conn.pragma('journal_mode = WAL')
-          conn.pragma('synchronous = NORMAL')
-          conn.pragma('foreign_keys = ON')
-          conn.pragma('busy_timeout = 5000')
-          cachePreparedStatements(conn)
+          prepareSqliteConnection(conn)
           done(null, conn)
         },
       },

@@ -1,15 +1,54 @@
 import { test } from '@japa/runner'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { cachePreparedStatements } from '#database/sqlite_statement_cache'
+import { prepareSqliteConnection } from '#database/sqlite_connection'
 
 function cachedDatabase() {
   const db = new Database(':memory:')
-  cachePreparedStatements(db)
+  prepareSqliteConnection(db)
   db.exec('create table t (id integer primary key, name text)')
   return db
 }
 
-test.group('SQLite prepared statement cache', () => {
+test.group('SQLite connections | transactions', () => {
+  test('a transaction holds the write lock from BEGIN, so no other process commits in between', async ({
+    assert,
+  }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'sqlite-conn-'))
+    try {
+      const file = join(dir, 'hub.sqlite3')
+      const hub = new Database(file)
+      prepareSqliteConnection(hub)
+      hub.exec('create table t (id integer primary key, name text)')
+      // Another process, not willing to wait.
+      const other = new Database(file, { timeout: 0 })
+
+      hub.prepare('BEGIN;').run()
+      hub.prepare('select count(*) as n from t').all()
+      assert.throws(
+        () => other.prepare("insert into t (name) values ('other')").run(),
+        /locked|busy/i
+      )
+      // Had the other process committed after our read, this write would fail with
+      // SQLITE_BUSY_SNAPSHOT; it holds the lock instead and succeeds.
+      hub.prepare("insert into t (name) values ('hub')").run()
+      hub.prepare('COMMIT;').run()
+      other.prepare("insert into t (name) values ('other')").run()
+      assert.deepEqual(hub.prepare('select name from t order by id').all(), [
+        { name: 'hub' },
+        { name: 'other' },
+      ])
+      other.close()
+      hub.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+test.group('SQLite connections | prepared statement cache', () => {
   test('the same SQL gets the same prepared statement, and it runs with new bindings', ({
     assert,
   }) => {
