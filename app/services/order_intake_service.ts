@@ -9,8 +9,9 @@ import ProblemException, { type FieldError } from '#exceptions/problem'
 import { compileSchema } from '#schemas/json_validator'
 import { orderBatchInputSchema } from '#schemas/order_intake_schema'
 import { storeLookup, validateOrder, type OrderInput } from '#services/order_validation'
-import { sqlNow, toOrderRow, type OrderRow } from '#services/order_rows'
+import { sqlNow, toOrderRow } from '#services/order_rows'
 import { isUniqueViolation } from '#services/idempotency_service'
+import { insertSkippingDuplicates } from '#services/insert_skipping_duplicates'
 
 /** Rows per INSERT statement: well under SQLite's bound-variable limit (25 columns each). */
 const INSERT_CHUNK = 500
@@ -186,7 +187,7 @@ export async function createBatch(
       const rows = valid
         .slice(i, i + INSERT_CHUNK)
         .map((v) => toOrderRow(v.input, merchant.id, v.storeId, created.id, stamp))
-      await insertSkippingExisting(trx, rows)
+      await insertSkippingDuplicates(trx, 'orders', rows, ['merchant_id', 'channel', 'external_id'])
     }
 
     // Ids come back by natural key: multi-row INSERT only reports the first id.
@@ -235,20 +236,4 @@ export async function createBatch(
   const orderIds = results.flatMap((r) => (r.status === 'accepted' ? [r.order_id] : []))
   void emitter.emit('orders:created', { merchantId: merchant.id, batchId: batch.id, orderIds })
   return { batch, results }
-}
-
-/**
- * Inserts the rows, skipping those whose natural key is stored already. Only that
- * conflict is skipped: on MySQL `ON DUPLICATE KEY UPDATE id = id` (INSERT IGNORE would
- * also turn other errors, such as a value too long, into silent warnings), on SQLite
- * `ON CONFLICT (merchant_id, channel, external_id) DO NOTHING`.
- */
-async function insertSkippingExisting(trx: TransactionClientContract, rows: OrderRow[]) {
-  const insert = trx
-    .knexQuery()
-    .table('orders')
-    .insert(rows)
-    .onConflict(['merchant_id', 'channel', 'external_id'])
-  if (trx.dialect.name === 'mysql') await insert.merge({ id: trx.knexRawQuery('??', ['id']) })
-  else await insert.ignore()
 }

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { InFlightWork } from '#dispatch/in_flight_work'
 import type { Logger } from '@adonisjs/core/logger'
 import { dispatchConfig } from '#config/dispatch'
 import { Dispatcher } from '#dispatch/pipeline/dispatcher'
@@ -34,7 +35,7 @@ export class DispatchRuntime {
   #webhookTimer: NodeJS.Timeout | null = null
   #working = false
   /** Callback applications and sweeps under way, so stop() can let them finish. */
-  #inFlight = new Set<Promise<unknown>>()
+  #inFlight = new InFlightWork()
   /** Ids of applied callback events not yet marked processed (see #flushProcessed). */
   #processed: number[] = []
   #processedTimer: NodeJS.Timeout | null = null
@@ -81,12 +82,12 @@ export class DispatchRuntime {
     if (recovered.orders || recovered.timeouts)
       this.logger.info(recovered, 'resumed unfinished dispatch work')
     this.#pollTimer = setInterval(
-      () => void this.#track(this.#sweepSilentDeliveries()).catch(() => {}),
+      () => void this.#inFlight.track(this.#sweepSilentDeliveries()).catch(() => {}),
       POLL_SWEEP_MS
     )
     this.#pollTimer.unref()
     this.#webhookTimer = setInterval(
-      () => void this.#track(this.#applyUnprocessedWebhooks()).catch(() => {}),
+      () => void this.#inFlight.track(this.#applyUnprocessedWebhooks()).catch(() => {}),
       WEBHOOK_RETRY_MS
     )
     this.#webhookTimer.unref()
@@ -109,7 +110,7 @@ export class DispatchRuntime {
    * sweep; after UNMATCHED_GIVE_UP_MS they are closed as unmatched.
    */
   applyWebhookEvents(accountId: number, events: StoredWebhookEvent[]) {
-    return this.#track(this.#applyWebhookEvents(accountId, events))
+    return this.#inFlight.track(this.#applyWebhookEvents(accountId, events))
   }
 
   async #applyWebhookEvents(accountId: number, events: StoredWebhookEvent[]) {
@@ -127,7 +128,10 @@ export class DispatchRuntime {
       }
     }
     if (!this.#processedTimer && this.#processed.length > 0) {
-      this.#processedTimer = setTimeout(() => void this.#track(this.#flushProcessed()), 100)
+      this.#processedTimer = setTimeout(
+        () => void this.#inFlight.track(this.#flushProcessed()),
+        100
+      )
       this.#processedTimer.unref()
     }
   }
@@ -156,24 +160,10 @@ export class DispatchRuntime {
   async stop() {
     if (this.#pollTimer) clearInterval(this.#pollTimer)
     if (this.#webhookTimer) clearInterval(this.#webhookTimer)
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      Promise.allSettled([...this.#inFlight]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, 10_000)
-        timer.unref()
-      }),
-    ])
-    clearTimeout(timer)
+    await this.#inFlight.settle(10_000)
     if (this.#processedTimer) clearTimeout(this.#processedTimer)
     await this.#flushProcessed().catch(() => {})
     await this.queue.close()
-  }
-
-  #track<T>(work: Promise<T>): Promise<T> {
-    this.#inFlight.add(work)
-    void work.finally(() => this.#inFlight.delete(work)).catch(() => {})
-    return work
   }
 
   /** Callbacks stored while no process was applying them (crash between store and apply). */

@@ -75,11 +75,12 @@ const LEASE_RETRY_MS = 3000
 /** Attempt states in which the carrier may still hold the delivery. */
 const LIVE_ATTEMPT_STATES = ['creating', 'awaiting_accept', 'accepted']
 
+/** The carrier gave the delivery up (no rider, rider cancelled, failure). */
+const isDropped = (event: StatusEvent) => event.status === 'cancelled' || event.status === 'failed'
+
 /** The carrier has a rider on it (accepted or further along). */
 const isTakenBy = (event: StatusEvent) =>
   rankOf(event.status) >= rankOf('accepted') && !isDropped(event)
-
-const isDropped = (event: StatusEvent) => event.status === 'cancelled' || event.status === 'failed'
 
 function affected(result: unknown) {
   return Number(Array.isArray(result) ? result[0] : result)
@@ -688,16 +689,16 @@ export class Dispatcher {
       }
       // Otherwise a callback already moved it further (accepted...): nothing to undo,
       // but the dispatch itself is still recorded (batch throughput counts it).
-      await db.from('orders').where('id', orderId).update({
-        carrier_account_id: attempt.carrier_account_id,
-        fee_fen: feeFen,
-        tip_fen: tipFen,
-      })
       await db
         .from('orders')
         .where('id', orderId)
-        .whereNull('dispatched_at_ms')
-        .update({ dispatched_at: sqlTime(), dispatched_at_ms: Date.now() })
+        .update({
+          carrier_account_id: attempt.carrier_account_id,
+          fee_fen: feeFen,
+          tip_fen: tipFen,
+          dispatched_at: db.raw('coalesce(dispatched_at, ?)', [sqlTime()]),
+          dispatched_at_ms: db.raw('coalesce(dispatched_at_ms, ?)', [Date.now()]),
+        })
     }
     await this.queue.add(
       'accept-timeout',
@@ -711,9 +712,10 @@ export class Dispatcher {
    * before the order showed it: finish that step instead of sending again.
    */
   async #repairSentAttempt(attempts: AttemptRow[]) {
-    const sent = attempts
-      .filter((attempt) => ['awaiting_accept', 'accepted'].includes(attempt.state))
-      .sort((a, b) => b.attempt_no - a.attempt_no)[0]
+    // Attempts come oldest first: the latest one the carrier took.
+    const sent = attempts.findLast((attempt) =>
+      ['awaiting_accept', 'accepted'].includes(attempt.state)
+    )
     if (!sent) return false
     await this.#markDispatched(
       sent.order_id,
@@ -767,7 +769,7 @@ export class Dispatcher {
 
     const recordRaw = () =>
       recordOrderEvent(orderId, raw.kind, raw.source, raw.detail, { attemptNo: raw.attemptNo })
-    if (event.status === 'cancelled' || event.status === 'failed') {
+    if (isDropped(event)) {
       await recordRaw()
       // The carrier dropped it (no rider, rider cancelled): reassign if it was ours.
       if (isCurrent && ['awaiting_accept', 'accepted'].includes(attempt.state)) {
@@ -889,7 +891,7 @@ export class Dispatcher {
         carrier_order_id: attempt.carrier_order_id,
       })
       .whereNull('processed_at')
-      .select('id', 'event_id', 'status', 'carrier_status', 'occurred_at')
+      .select('event_id', 'status', 'carrier_status', 'occurred_at')
     let events: (StatusEvent & { carrierOrderId: string })[] = stored.map((row) => ({
       eventId: row.event_id,
       status: row.status,
@@ -928,9 +930,7 @@ export class Dispatcher {
   async #adoptCarrierStatus(attempt: AttemptRow): Promise<boolean> {
     try {
       const events = await this.ports.carriers.track(attempt.carrier_account_id, this.#ref(attempt))
-      const gaveUp = events.find(
-        (event) => event.status === 'cancelled' || event.status === 'failed'
-      )
+      const gaveUp = events.find(isDropped)
       if (gaveUp) {
         // The carrier dropped it itself: free to try the next one.
         await this.#endAttempt(attempt, 'rejected', `carrier reported ${gaveUp.carrierStatus}`)

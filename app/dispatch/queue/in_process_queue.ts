@@ -1,3 +1,4 @@
+import { InFlightWork } from '#dispatch/in_flight_work'
 import type { AddOptions, JobData, JobHandler, JobName, JobQueue } from '#dispatch/queue/job_queue'
 
 interface QueuedJob {
@@ -21,7 +22,7 @@ export class InProcessQueue implements JobQueue {
   #concurrency = 1
   #running = 0
   /** Jobs being handled, so close() can let them finish before the database goes. */
-  #inFlight = new Set<Promise<void>>()
+  #inFlight = new InFlightWork()
   #closed = false
   #anonymous = 0
   #onError: (error: unknown, job: { name: JobName; data: JobData }) => void
@@ -83,16 +84,7 @@ export class InProcessQueue implements JobQueue {
     for (const timer of this.#delayed.values()) clearTimeout(timer)
     this.#delayed.clear()
     this.#ready = []
-    if (this.#inFlight.size === 0) return
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      Promise.allSettled([...this.#inFlight]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, graceMs)
-        timer.unref()
-      }),
-    ])
-    clearTimeout(timer)
+    await this.#inFlight.settle(graceMs)
   }
 
   #enqueue(job: QueuedJob) {
@@ -107,15 +99,15 @@ export class InProcessQueue implements JobQueue {
       this.#running += 1
       // A finished job may be queued again under the same id (e.g. a re-dispatch).
       if (job.id) this.#known.delete(job.id)
-      const run: Promise<void> = this.#handlers
-        [job.name](job.data)
-        .catch((error) => this.#onError(error, job))
-        .finally(() => {
-          this.#running -= 1
-          this.#inFlight.delete(run)
-          this.#pump()
-        })
-      this.#inFlight.add(run)
+      this.#inFlight.track(
+        this.#handlers
+          [job.name](job.data)
+          .catch((error) => this.#onError(error, job))
+          .finally(() => {
+            this.#running -= 1
+            this.#pump()
+          })
+      )
     }
   }
 }

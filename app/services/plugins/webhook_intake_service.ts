@@ -20,6 +20,7 @@ import { CarrierAccountError } from '#carriers/registry/account_errors'
 import ProblemException from '#exceptions/problem'
 import { cachedAccount } from '#services/plugins/resolved_account_cache'
 import { sqlTime } from '#dispatch/pipeline/order_transitions'
+import { insertSkippingDuplicates } from '#services/insert_skipping_duplicates'
 import env from '#start/env'
 
 /** Carrier callbacks are a few KiB; anything near this is not one. */
@@ -195,34 +196,21 @@ const EVENTS_TABLE = 'carrier_webhook_events'
  * Inserts one event row unless its (account, event id) is stored already, and says
  * which: the new row's id, or null for a duplicate. One statement, no transaction:
  * the unique index decides, also between two copies of a callback arriving at once.
- * The query builder writes it (INSERT IGNORE on MySQL, ON CONFLICT DO NOTHING on
- * SQLite); it runs raw because the builder's result cannot tell the two outcomes
- * apart: MySQL only reports affected rows in the raw result, and SQLite's last
- * insert id is stale after an ignored row, so it is asked for the id instead.
+ * It runs raw because the query builder's result does not tell the two outcomes apart
+ * (see insertSkippingDuplicates).
  */
 async function insertUnlessStored(row: Record<string, string | number | null>) {
-  const insert = db
-    .table(EVENTS_TABLE)
-    .insert(row)
-    .onConflict(['carrier_account_id', 'event_id'])
-    .ignore()
-  const { sql, bindings } = insert.toSQL()
-  if (insert.client.dialect.name !== 'mysql') {
-    const rows: Array<{ id: number }> = await db.rawQuery(`${sql} returning id`, [...bindings])
-    return rows.length ? Number(rows[0].id) : null
+  const client = db.connection()
+  const { sql, bindings } = insertSkippingDuplicates(client, EVENTS_TABLE, row, [
+    'carrier_account_id',
+    'event_id',
+  ]).toSQL()
+  if (client.dialect.name === 'mysql') {
+    const [result]: [{ insertId: number }] = await db.rawQuery(sql, [...bindings])
+    return result.insertId > 0 ? Number(result.insertId) : null
   }
-  const [result]: [{ affectedRows: number; insertId: number; warningStatus: number }] =
-    await db.rawQuery(sql, [...bindings])
-  if (result.affectedRows !== 1) return null
-  if (result.warningStatus > 0) {
-    // IGNORE also turns errors such as a value too long for its column into warnings.
-    // Strict mode refused such a row before; a bent copy must not stay and be applied.
-    await db.from(EVENTS_TABLE).where('id', result.insertId).delete()
-    throw new Error(
-      `A webhook event of carrier account ${row.carrier_account_id} does not fit its row`
-    )
-  }
-  return Number(result.insertId)
+  const rows: Array<{ id: number }> = await db.rawQuery(`${sql} returning id`, [...bindings])
+  return rows.length ? Number(rows[0].id) : null
 }
 
 /** Inserts the events that are new; existing (account, event id) pairs are duplicates. */

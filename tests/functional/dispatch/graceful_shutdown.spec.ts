@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import { startSandbox, type RunningSandbox } from '#sandbox/start_sandbox'
@@ -9,6 +9,7 @@ import { installBuiltinPlugins } from '#carriers/builtin_plugins'
 import { PluginNode } from '#carriers/registry/plugin_node'
 import { createBatch } from '#services/order_intake_service'
 import { createTenant, validOrder } from '#tests/helpers/fixtures'
+import { countWhere, startHub } from '#tests/functional/dispatch/support/hub_process'
 
 const CARRIERS = ['own_fleet', 'dada', 'meituan', 'fengniao']
 const ORDERS = 400
@@ -17,45 +18,10 @@ const WAITING = ['created', 'quoting']
 /** Pino's level for error: a graceful stop must log nothing at or above it. */
 const ERROR_LEVEL = 50
 
-/** A hub process (HTTP, callbacks, in-process dispatch) writing JSON logs. */
-function startHub(port: number, sandboxUrl: string) {
-  const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
-    cwd: app.makePath(),
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: '',
-      DISPATCH_ON_INTAKE: 'true',
-      DISPATCH_CONCURRENCY: '48',
-      WEATHER_SOURCE: 'sandbox',
-      SANDBOX_URL: sandboxUrl,
-      PLUGINS_DIR: `tmp/plugins-graceful-${port}`,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk) => (output += chunk))
-  child.stderr?.on('data', (chunk) => (output += chunk))
-  return { child, output: () => output }
-}
-
 function exited(child: ChildProcess) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal }))
   )
-}
-
-async function countWhere(batchId: number, statuses: string[]) {
-  const row = await db
-    .from('orders')
-    .where('batch_id', batchId)
-    .whereIn('status', statuses)
-    .count('* as n')
-    .first()
-  return Number(row.n)
 }
 
 test.group('Dispatch stops gracefully (SIGTERM mid-batch)', (group) => {
@@ -106,7 +72,8 @@ test.group('Dispatch stops gracefully (SIGTERM mid-batch)', (group) => {
     const { batch } = await createBatch(tenant.merchant, { orders })
 
     // The hub picks the new orders up at start (dispatch on intake resumes them).
-    hub = startHub(port, sandbox.url)
+    // JSON logs (production), so error-level lines can be found.
+    hub = startHub(port, sandbox.url, { NODE_ENV: 'production', LOG_LEVEL: 'warn' })
     const deadline = Date.now() + 300_000
     while ((await countWhere(batch.id, WAITING)) > ORDERS * 0.75) {
       assert.isBelow(Date.now(), deadline, `the hub dispatched nothing:\n${hub.output()}`)

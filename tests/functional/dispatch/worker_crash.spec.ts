@@ -12,6 +12,7 @@ import { BullMqQueue } from '#dispatch/queue/bullmq_queue'
 import { dispatchJobId } from '#dispatch/queue/job_queue'
 import { createBatch } from '#services/order_intake_service'
 import { createTenant, validOrder } from '#tests/helpers/fixtures'
+import { countWhere, startHub } from '#tests/functional/dispatch/support/hub_process'
 
 const CARRIERS = ['own_fleet', 'dada', 'meituan', 'fengniao']
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -40,43 +41,6 @@ function startWorker(queueName: string, sandboxUrl: string): ChildProcess {
   })
   child.stderr?.on('data', () => {})
   return child
-}
-
-/**
- * The embedded deployment (SQLite): one hub process that serves HTTP, receives the
- * carriers' callbacks and dispatches from its in-process queue.
- */
-function startHub(port: number, sandboxUrl: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import=@poppinss/ts-exec', 'bin/server.ts'], {
-    cwd: app.makePath(),
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: '',
-      DISPATCH_ON_INTAKE: 'true',
-      DISPATCH_CONCURRENCY: '48',
-      DISPATCH_LEASE_S: '4',
-      WEATHER_SOURCE: 'sandbox',
-      SANDBOX_URL: sandboxUrl,
-      PLUGINS_DIR: `tmp/plugins-hub-${port}`,
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  child.stderr?.on('data', () => {})
-  return child
-}
-
-async function countWhere(batchId: number, statuses: string[]) {
-  const row = await db
-    .from('orders')
-    .where('batch_id', batchId)
-    .whereIn('status', statuses)
-    .count('* as n')
-    .first()
-  return Number(row.n)
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -149,7 +113,9 @@ test.group('Dispatch survives a killed worker (MySQL or SQLite + Redis + BullMQ)
     assert.lengthOf(ids, ORDERS)
 
     const start = () =>
-      chain ? startWorker(queueName, sandbox.url) : startHub(hubPort, sandbox.url)
+      chain
+        ? startWorker(queueName, sandbox.url)
+        : startHub(hubPort, sandbox.url, { DISPATCH_LEASE_S: '4' }).child
     const queue = chain ? new BullMqQueue(REDIS_URL, queueName) : null
     try {
       await queue?.addBulk(
